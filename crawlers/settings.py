@@ -1,0 +1,59 @@
+"""Scrapy settings for newswatch: every default in one place.
+
+Each can be overridden per run with `-s NAME=VALUE` (newswatch commands and
+`scrapy crawl feeds` alike) or in the TOML config file.
+"""
+
+BOT_NAME = "newswatch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+# --- newswatch's own settings
+NEWSWATCH_DB = "data/newswatch.db"
+NEWSWATCH_SOURCES = ""  # empty: crawlers/sources.toml
+NEWSWATCH_RUN_ID = 0  # 0: the store pipeline opens a run of its own
+NEWSWATCH_CONTACT_URL = "https://github.com/newswatch-project/newswatch"
+# Until the topic prefilter is configured, general-news feeds are filtered on these words.
+NEWSWATCH_PREFILTER_KEYWORDS = [
+    "russia", "russian", "moscow", "kremlin", "putin", "s-400", "s400", "brahmos",
+    "sukhoi", "su-30", "su-57", "mig-", "rosoboronexport", "rostec", "indo-russian",
+    "россия", "росси", "индия", "индии", "रूस", "ब्रह्मोस",
+]
+# Sitemaps can list years of articles: only entries this recent are fetched.
+NEWSWATCH_SITEMAP_MAX_AGE_DAYS = 3
+NEWSWATCH_SITEMAP_MAX_ENTRIES = 500
+
+# --- politeness
+ROBOTSTXT_OBEY = True
+USER_AGENT = "newswatch/0.1 (India-Russia defence news monitor; +{contact})"
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0
+CONCURRENT_REQUESTS = 16
+CONCURRENT_REQUESTS_PER_DOMAIN = 4
+DOWNLOAD_DELAY = 0.25
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+
+# --- robustness
+DOWNLOAD_TIMEOUT = 30
+DNS_TIMEOUT = 15
+RETRY_ENABLED = True
+RETRY_TIMES = 2
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+
+DOWNLOADER_MIDDLEWARES = {
+    "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
+    "crawlers.middlewares.ContactUserAgentMiddleware": 500,
+    "crawlers.middlewares.SkipSeenMiddleware": 50,
+}
+
+ITEM_PIPELINES = {
+    "pipelines.stages.StorePipeline": 900,
+}
+
+LOG_LEVEL = "INFO"
+FEED_EXPORT_ENCODING = "utf-8"

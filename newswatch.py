@@ -1,0 +1,196 @@
+"""The `newswatch` command: thin sub-commands over the crawler, the pipelines and the store.
+
+Configuration flows one way: defaults in code, overridden by a TOML file (`--config`),
+overridden by flags. Exit codes: 0 all fine, 1 the job ran but something failed,
+2 bad configuration or arguments.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from crawlers.sources import SourcesError, load_sources, select_sources
+from pipelines.store import DEFAULT_DB, Store, StoreError
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+CONFIG_KEYS = {"db", "sources", "report_dir", "settings"}
+
+
+class UsageError(Exception):
+    """Bad arguments or configuration: reported in one line, exit code 2."""
+
+
+# ------------------------------------------------------------------ configuration
+
+
+def load_config(path: str | None) -> dict[str, Any]:
+    """Read the optional TOML config; unknown keys are errors, not silently ignored."""
+    if not path:
+        return {}
+    try:
+        config = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"{path}: config file not found") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise UsageError(f"{path}: not valid TOML: {exc}") from None
+    unknown = set(config) - CONFIG_KEYS
+    if unknown:
+        raise UsageError(f"{path}: unknown key {sorted(unknown)[0]!r}")
+    if not isinstance(config.get("settings", {}), dict):
+        raise UsageError(f"{path}: 'settings' must be a table of Scrapy settings")
+    return config
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip():
+        raise argparse.ArgumentTypeError(f"expected NAME=VALUE, got {text!r}")
+    return name.strip(), value
+
+
+class Options:
+    """The effective options of one command: flags over config over defaults."""
+
+    def __init__(self, args: argparse.Namespace):
+        config = load_config(args.config)
+        self.db = Path(args.db or config.get("db") or DEFAULT_DB)
+        self.sources_file = args.sources or config.get("sources")
+        self.settings: dict[str, Any] = {**config.get("settings", {}), **dict(args.set or [])}
+
+    def sources(self) -> list:
+        return load_sources(self.sources_file)
+
+
+# ------------------------------------------------------------------ commands
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl every enabled source (or the named ones) once into the database."""
+    from crawlers.process import crawl_settings, run_crawl
+
+    options = Options(args)
+    registry = options.sources()
+    selected = select_sources(registry, args.source)
+    with Store(options.db) as store:
+        store.sync_sources(registry)
+        run_id = store.start_run()
+    settings = crawl_settings(
+        {**options.settings, "NEWSWATCH_DB": str(options.db), "NEWSWATCH_RUN_ID": run_id}
+    )
+    try:
+        run_crawl(selected, settings)
+    finally:
+        with Store(options.db) as store:
+            store.abort_run_if_running(run_id)
+            run = store.get_run(run_id)
+            errors = store.run_errors(run_id)
+    print_run_summary(run, errors)
+    return EXIT_OK if run["status"] == "ok" else EXIT_FAILURES
+
+
+def print_run_summary(run: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    sources = run["stats"].get("sources", {})
+    header = ("source", "status", "feeds", "items", "fetched", "stored", "errors")
+    rows = [
+        (
+            name,
+            c["status"],
+            f"{c['feeds_fetched']}/{c['feeds']}",
+            str(c["items_seen"]),
+            str(c["articles_fetched"]),
+            str(c["stored"]),
+            str(c["feeds_failed"] + c["article_errors"] + c["extract_failed"]),
+        )
+        for name, c in sorted(sources.items())
+    ]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip())
+    print(f"\nrun {run['id']}: {run['status']}", end="")
+    if errors:
+        failing = sorted({e["source"] for e in errors})
+        print(f"; {len(errors)} failures in {len(failing)} sources:")
+        for error in errors:
+            print(f"  {error['source']}: {error['reason']} — {error['url']}")
+    else:
+        print()
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Extract article fields from saved pages: one JSON line per file."""
+    from crawlers.extract import extract_file
+
+    status = EXIT_OK
+    for path in args.paths:
+        try:
+            fields = extract_file(path, url=args.url)
+        except OSError as exc:
+            print(f"newswatch extract: {path}: {exc.strerror or exc}", file=sys.stderr)
+            status = EXIT_FAILURES
+            continue
+        print(json.dumps(fields, ensure_ascii=False))
+    return status
+
+
+# ------------------------------------------------------------------ parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help=f"SQLite database (default: {DEFAULT_DB})")
+    common.add_argument("--sources", help="sources TOML file (default: crawlers/sources.toml)")
+    common.add_argument("--config", help="TOML file with db, sources, report_dir, [settings]")
+    common.add_argument(
+        "-s",
+        "--set",
+        action="append",
+        type=parse_setting,
+        metavar="NAME=VALUE",
+        help="override a Scrapy setting, as in `scrapy crawl` (repeatable)",
+    )
+    parser = argparse.ArgumentParser(
+        prog="newswatch",
+        description="Monitor India–Russia defence news: crawl, tag, deduplicate, report.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    crawl = commands.add_parser(
+        "crawl",
+        parents=[common],
+        help="crawl all enabled sources once",
+        description="Crawl every enabled source (or --source NAME) once into the database "
+        "and print a per-source table. Example: newswatch crawl --source TASS",
+    )
+    crawl.add_argument("--source", action="append", help="only this source (repeatable)")
+    crawl.set_defaults(func=cmd_crawl)
+
+    extract = commands.add_parser(
+        "extract",
+        parents=[common],
+        help="extract article fields from saved HTML pages",
+        description="Print the fields newswatch extracts from saved pages (.html or .html.gz), "
+        "one JSON object per line. Example: newswatch extract page.html.gz --url https://...",
+    )
+    extract.add_argument("paths", nargs="+", metavar="PATH")
+    extract.add_argument("--url", help="the page's address (default: its canonical URL)")
+    extract.set_defaults(func=cmd_extract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (UsageError, SourcesError, StoreError) as exc:
+        print(f"newswatch {args.command}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

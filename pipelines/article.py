@@ -1,0 +1,43 @@
+"""The article record that flows from the spider through every pipeline into the store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Article:
+    """One fetched article page, as extracted, plus what later pipeline stages add.
+
+    Scrapy treats dataclasses as items, so spiders yield this directly and pipelines
+    fill the later fields in place.
+    """
+
+    url: str
+    source: str
+    canonical_url: str | None = None
+    title: str | None = None
+    summary: str | None = None
+    body: str | None = None
+    published: str | None = None
+    modified: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    section: str | None = None
+    image: str | None = None
+    publisher: str | None = None
+    feed_url: str | None = None
+    fetched_url: str | None = None
+    # Filled by the relevance and dedup stages.
+    relevance: float | None = None
+    status: str = "relevant"
+    reasons: list[dict[str, Any]] = field(default_factory=list)
+    tags: list[dict[str, Any]] = field(default_factory=list)
+    story_id: int | None = None
+    duplicate_of: int | None = None
+
+    @property
+    def key_url(self) -> str:
+        """The URL the article is stored under: its canonical URL when it has one."""
+        return self.canonical_url or self.url

@@ -1,0 +1,94 @@
+"""Per-source counters of one crawl, kept in Scrapy's stats collector.
+
+The spider counts what it fetched and what failed; the store pipeline reads the same
+keys when the crawl ends and writes them into the run's row. Both sides use this module,
+so the key names are defined once.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+PREFIX = "newswatch/source/"
+ERRORS_KEY = "newswatch/errors"
+COUNTERS = (
+    "feeds",
+    "feeds_fetched",
+    "feeds_failed",
+    "items_seen",
+    "items_filtered",
+    "skipped_seen",
+    "articles_fetched",
+    "article_errors",
+    "extract_failed",
+    "stored",
+    "updated",
+)
+
+
+class StatsCollector(Protocol):
+    def get_value(self, key: str, default: Any = None) -> Any: ...
+    def set_value(self, key: str, value: Any) -> None: ...
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None: ...
+    def get_stats(self) -> dict[str, Any]: ...
+
+
+class RunStats:
+    """Counters and failures per source, on top of a Scrapy stats collector."""
+
+    def __init__(self, stats: StatsCollector):
+        self.stats = stats
+
+    def register(self, source: str, feeds: int) -> None:
+        for counter in COUNTERS:
+            self.stats.set_value(f"{PREFIX}{source}/{counter}", 0)
+        self.stats.set_value(f"{PREFIX}{source}/feeds", feeds)
+
+    def inc(self, source: str, counter: str, count: int = 1) -> None:
+        self.stats.inc_value(f"{PREFIX}{source}/{counter}", count)
+
+    def fail(self, source: str, url: str, reason: str, counter: str) -> None:
+        """Count a failure and keep its URL and reason for the operator."""
+        self.inc(source, counter)
+        errors = self.stats.get_value(ERRORS_KEY, [])
+        errors.append({"source": source, "url": url, "reason": reason})
+        self.stats.set_value(ERRORS_KEY, errors)
+
+    def errors(self) -> list[dict[str, str]]:
+        return list(self.stats.get_value(ERRORS_KEY, []))
+
+    def per_source(self) -> dict[str, dict[str, Any]]:
+        """Each source's counters, its status and its first error."""
+        sources: dict[str, dict[str, Any]] = {}
+        for key, value in self.stats.get_stats().items():
+            if key.startswith(PREFIX):
+                name, counter = key[len(PREFIX) :].rsplit("/", 1)
+                sources.setdefault(name, {})[counter] = value
+        first_error: dict[str, str] = {}
+        for error in self.errors():
+            first_error.setdefault(error["source"], f"{error['reason']} ({error['url']})")
+        for name, counters in sources.items():
+            counters["status"] = source_status(counters)
+            counters["error"] = first_error.get(name)
+        return sources
+
+
+def source_status(counters: dict[str, int]) -> str:
+    """'failed' when nothing of the source could be read, 'partial' when some of it failed."""
+    feeds, feeds_failed = counters.get("feeds", 0), counters.get("feeds_failed", 0)
+    article_failures = counters.get("article_errors", 0) + counters.get("extract_failed", 0)
+    if feeds and feeds_failed >= feeds:
+        return "failed"
+    if feeds_failed or article_failures:
+        return "partial"
+    return "ok"
+
+
+def run_status(per_source: dict[str, dict[str, Any]], finish_reason: str) -> str:
+    """The run's status: 'aborted' unless Scrapy finished normally, else the worst source's."""
+    if finish_reason != "finished":
+        return "aborted"
+    statuses = {counters["status"] for counters in per_source.values()}
+    if statuses and statuses == {"failed"}:
+        return "failed"
+    return "partial" if statuses - {"ok"} else "ok"

@@ -1,0 +1,316 @@
+"""The SQLite store: schema, migrations and every query newswatch runs.
+
+All SQL lives here so the schema can be read in one place. The database runs in WAL
+mode, so analysts can read it while a crawl writes; each article is written in one
+transaction, so a reader never sees half an article, and a killed crawl loses at most
+the article it was writing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from pipelines.article import Article
+
+DEFAULT_DB = Path("data") / "newswatch.db"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utc_now() -> str:
+    """Timestamps are stored as ISO 8601 in UTC with an explicit offset."""
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def body_hash(text: str | None) -> str | None:
+    """A hash that ignores case, punctuation and spacing: equal for reformatted copies."""
+    if not text:
+        return None
+    words = re.findall(r"\w+", text.casefold())
+    return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else None
+
+
+# ------------------------------------------------------------------ schema
+
+
+def _migration_1(db: sqlite_utils.Database) -> None:
+    """The crawl backbone: sources, runs, articles with full-text search, fetch errors."""
+    db["sources"].create(
+        {
+            "name": str,
+            "feeds": str,
+            "language": str,
+            "country": str,
+            "kind": str,
+            "enabled": int,
+            "prefilter": int,
+            "updated_at": str,
+        },
+        pk="name",
+    )
+    db["runs"].create(
+        {
+            "id": int,
+            "started": str,
+            "finished": str,
+            "status": str,
+            "pid": int,
+            "stats": str,
+        },
+        pk="id",
+    )
+    db["articles"].create(
+        {
+            "id": int,
+            "url": str,
+            "fetched_url": str,
+            "feed_url": str,
+            "source": str,
+            "title": str,
+            "summary": str,
+            "body": str,
+            "published": str,
+            "modified": str,
+            "authors": str,
+            "language": str,
+            "section": str,
+            "image": str,
+            "publisher": str,
+            "body_hash": str,
+            "first_seen": str,
+            "updated_at": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null=["url", "source", "first_seen"],
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["articles"].create_index(["url"], unique=True)
+    db["articles"].create_index(["source", "published"])
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["run_id"])
+    db["articles"].create_index(["body_hash"])
+    db["articles"].enable_fts(["title", "summary", "body"], create_triggers=True)
+    # Every URL we have decided about, under each address it was reached by, so the
+    # crawler can skip it before download with one primary-key lookup.
+    db.execute(
+        "CREATE TABLE seen_urls (url TEXT PRIMARY KEY, verdict TEXT NOT NULL, "
+        "article_id INTEGER, first_seen TEXT NOT NULL) WITHOUT ROWID"
+    )
+    db["fetch_errors"].create(
+        {"id": int, "run_id": int, "source": str, "url": str, "reason": str, "at": str},
+        pk="id",
+        foreign_keys=[("run_id", "runs", "id")],
+    )
+    db["fetch_errors"].create_index(["run_id"])
+    db["fetch_errors"].create_index(["source", "at"])
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used (newer schema, unreadable file)."""
+
+
+class Store:
+    """A newswatch database: open it, and the schema is brought up to date."""
+
+    def __init__(self, path: str | Path = DEFAULT_DB):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000)
+        self.db = sqlite_utils.Database(conn)
+        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        self.db.execute("PRAGMA foreign_keys = ON")
+        if str(path) != ":memory:":
+            self.db.enable_wal()
+        self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        version = self.schema_version
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                f"{self.path}: schema version {version} is newer than this newswatch "
+                f"({SCHEMA_VERSION}); upgrade newswatch"
+            )
+        for number, migration in enumerate(MIGRATIONS[version:], start=version + 1):
+            with self.db.atomic():
+                migration(self.db)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    # ------------------------------------------------------------------ sources
+
+    def sync_sources(self, sources: Iterable[Any]) -> None:
+        """Record the registry as the crawl sees it, so reports can name every source."""
+        now = utc_now()
+        rows = [
+            {
+                "name": s.name,
+                "feeds": json.dumps(list(s.feeds)),
+                "language": s.language,
+                "country": s.country,
+                "kind": s.kind,
+                "enabled": int(s.enabled),
+                "prefilter": int(s.prefilter),
+                "updated_at": now,
+            }
+            for s in sources
+        ]
+        with self.db.atomic():
+            self.db["sources"].upsert_all(rows, pk="name")
+
+    # ------------------------------------------------------------------ runs
+
+    def start_run(self, pid: int | None = None) -> int:
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "INSERT INTO runs (started, status, pid) VALUES (?, 'running', ?)",
+                [utc_now(), pid if pid is not None else os.getpid()],
+            )
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
+                [utc_now(), status, json.dumps(stats, sort_keys=True, default=str), run_id],
+            )
+
+    def abort_run_if_running(self, run_id: int) -> None:
+        """Close a run whose crawl died before it could record its own end."""
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE runs SET finished = ?, status = 'aborted' "
+                "WHERE id = ? AND status = 'running'",
+                [utc_now(), run_id],
+            )
+
+    def get_run(self, run_id: int) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM runs WHERE id = ?", [run_id]))
+        if not rows:
+            return None
+        run = rows[0]
+        run["stats"] = json.loads(run["stats"]) if run["stats"] else {}
+        return run
+
+    def record_errors(self, run_id: int, errors: Iterable[dict[str, str]]) -> None:
+        rows = [{"run_id": run_id, "at": utc_now(), **error} for error in errors]
+        if rows:
+            with self.db.atomic():
+                self.db["fetch_errors"].insert_all(rows)
+
+    def run_errors(self, run_id: int) -> list[dict[str, Any]]:
+        return list(
+            self.db.query(
+                "SELECT source, url, reason FROM fetch_errors WHERE run_id = ? ORDER BY id",
+                [run_id],
+            )
+        )
+
+    # ------------------------------------------------------------------ articles
+
+    def is_seen(self, url: str) -> bool:
+        """True when this URL was stored or judged before: the crawler need not fetch it."""
+        return (
+            self.db.execute("SELECT 1 FROM seen_urls WHERE url = ?", [url]).fetchone()
+            is not None
+        )
+
+    def save_article(self, article: Article, run_id: int | None) -> tuple[str, int]:
+        """Insert the article, or update its row when its content changed.
+
+        Returns what happened ('new', 'updated' or 'unchanged') and the row id.
+        """
+        url = article.key_url
+        now = utc_now()
+        row = {
+            "url": url,
+            "fetched_url": article.fetched_url or article.url,
+            "feed_url": article.feed_url,
+            "source": article.source,
+            "title": article.title,
+            "summary": article.summary,
+            "body": article.body,
+            "published": article.published,
+            "modified": article.modified,
+            "authors": json.dumps(article.authors, ensure_ascii=False),
+            "language": article.language,
+            "section": article.section,
+            "image": article.image,
+            "publisher": article.publisher,
+            "body_hash": body_hash(article.body),
+        }
+        with self.db.atomic():
+            existing = self.db.execute(
+                "SELECT id, title, body_hash FROM articles WHERE url = ?", [url]
+            ).fetchone()
+            if existing is None:
+                cursor = self.db.execute(
+                    f"INSERT INTO articles ({', '.join(row)}, first_seen, updated_at, run_id) "
+                    f"VALUES ({', '.join('?' * len(row))}, ?, ?, ?)",
+                    [*row.values(), now, now, run_id],
+                )
+                outcome, article_id = "new", cursor.lastrowid
+            else:
+                article_id = existing[0]
+                if (existing[1], existing[2]) == (row["title"], row["body_hash"]):
+                    outcome = "unchanged"
+                else:
+                    assignments = ", ".join(f"{column} = ?" for column in row)
+                    self.db.execute(
+                        f"UPDATE articles SET {assignments}, updated_at = ? WHERE id = ?",
+                        [*row.values(), now, article_id],
+                    )
+                    outcome = "updated"
+            self._mark_seen({url, article.url, article.fetched_url}, "stored", article_id, now)
+        return outcome, article_id
+
+    def _mark_seen(
+        self, urls: Iterable[str | None], verdict: str, article_id: int | None, now: str
+    ) -> None:
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO seen_urls (url, verdict, article_id, first_seen) "
+            "VALUES (?, ?, ?, ?)",
+            [(u, verdict, article_id, now) for u in urls if u],
+        )
+
+    def get_article(self, url: str) -> dict[str, Any] | None:
+        rows = list(self.db.query("SELECT * FROM articles WHERE url = ?", [url]))
+        return rows[0] if rows else None
+
+    def iter_articles(self, run_id: int | None = None) -> Iterator[dict[str, Any]]:
+        if run_id is None:
+            yield from self.db.query("SELECT * FROM articles ORDER BY id")
+        else:
+            yield from self.db.query(
+                "SELECT * FROM articles WHERE run_id = ? ORDER BY id", [run_id]
+            )
+
+    def count(self, table: str) -> int:
+        return self.db[table].count
+
