@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import codecs
 import gzip
-import html
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from html import unescape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -22,14 +22,15 @@ from urllib.parse import urljoin, urlsplit
 import charset_normalizer
 import trafilatura
 from htmldate import find_date
-from lxml.etree import strip_tags
+from lxml.etree import _Element, strip_tags
 from lxml.html import HtmlElement
+from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
-from crawlers.metadata import PageMeta, ld_people, ld_text, read_page_meta
+from crawlers.metadata import PageMeta, is_organisation, ld_people, ld_text, read_page_meta
 
-__all__ = ["decode_html", "extract", "extract_file"]
+__all__ = ["FIELDS", "decode_html", "extract", "extract_file"]
 
 FIELDS = (
     "url", "canonical_url", "title", "summary", "body", "published", "modified",
@@ -43,9 +44,7 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
-_META_CHARSET = re.compile(
-    rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)""", re.I
-)
+_META_CHARSET = re.compile(rb"""<meta[^>]+?charset\s*=\s*["']?\s*([a-z0-9_:.\-]+)""", re.I)
 # WHATWG: browsers read these labels as Windows-1252, and so do the pages' authors.
 _LATIN1_LABELS = {"iso-8859-1", "latin1", "latin-1", "l1", "us-ascii", "ascii", "iso8859-1"}
 
@@ -65,6 +64,7 @@ _MODIFIED_KEYS = (
 _AUTHOR_KEYS = (
     "author", "article:author", "og:article:author", "parsely-author", "sailthru.author",
     "dc.creator", "dcterms.creator", "byl", "citation_author", "cxenseparse:author",
+    "twitter:misc:written by",
 )  # fmt: skip
 _SECTION_KEYS = ("article:section", "parsely-section", "og:article:section", "section")
 
@@ -80,10 +80,14 @@ _BYLINE_PREFIX = re.compile(
     r"[:\s]+",
     re.I,
 )
-_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\s&\s|\band\b|\bund\b|\bet\b|\by\b|\bи\b|\|)\s*", re.I)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\s&\s|\|)\s*|\s+(?:and|und|et|y|og|ve|и|और)\s+", re.I)
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Trailing job titles in CJK bylines: "신현주 기자" (Korean: "reporter").
+_BYLINE_SUFFIX = re.compile(r"\s*(?:기자|記者|特派員)$")
 _TAG = re.compile(r"<(/?(?:p|br|div|h\d|li)\b)?[^>]*>", re.I)
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _WORDS = re.compile(r"\w+")
+_UMLAUTS = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss"})
 _LANG_SCRIPTS = (
     ("hi", re.compile(r"[\u0900-\u097f]")),
     ("ru", re.compile(r"[\u0400-\u04ff]")),
@@ -95,8 +99,9 @@ _LANG_SCRIPTS = (
 def decode_html(data: bytes, declared: str | None = None) -> str:
     """Decode page bytes: BOM, then the declared (HTTP) charset, then <meta>, then guess.
 
-    A declared charset that fails to decode the bytes is ignored rather than trusted,
-    since servers and templates often claim UTF-8 for legacy-encoded pages.
+    A label that fails to decode the bytes is skipped. A legacy label (Latin-1 and the
+    like) on bytes that are valid non-ASCII UTF-8 is stale, a template left unchanged
+    when the site moved to UTF-8: such bytes are next to never legacy text.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
@@ -112,7 +117,6 @@ def decode_html(data: bytes, declared: str | None = None) -> str:
         if encoding is None:
             continue
         if utf8 is not None and encoding != "utf-8" and not utf8.isascii():
-            # Valid non-ASCII UTF-8 is next to never legacy text: the label is stale.
             return utf8
         try:
             return data.decode(encoding)
@@ -157,16 +161,21 @@ def extract(
     canonical = page.links.get("canonical") or page.first("og:url") or ld_text(art.get("url"))
     result["canonical_url"] = urljoin(url, canonical) if canonical else url
     result["publisher"] = page.ld_publisher or page.first("og:site_name", "application-name")
-    result["title"] = _title(tree, page, result["canonical_url"], result["publisher"])
-    result["summary"] = ld_text(art.get("description")) or page.first(
+    result["title"] = _title(tree, page, result["canonical_url"])
+    summary = ld_text(art.get("description")) or page.first(
         "og:description", "description", "twitter:description"
     )
+    result["summary"] = " ".join(_html_text(summary or "").split()) or None
     result["body"] = _body(tree, url, ld_text(art.get("articleBody")))
-    result["published"] = _date(ld_text(art.get("datePublished")), page.first(*_PUBLISHED_KEYS))
-    result["modified"] = _date(ld_text(art.get("dateModified")), page.first(*_MODIFIED_KEYS))
-    if result["published"] is None:
-        result["published"] = _htmldate(tree, result["canonical_url"])
-    result["authors"] = _authors(art, page, result["publisher"])
+    result["published"] = (
+        _date(ld_text(art.get("datePublished")), page.first(*_PUBLISHED_KEYS))
+        or _date(_microdata(tree, "datePublished"))
+        or _htmldate(tree, result["canonical_url"])
+    )
+    result["modified"] = _date(
+        ld_text(art.get("dateModified")), page.first(*_MODIFIED_KEYS)
+    ) or _date(_microdata(tree, "dateModified"))
+    result["authors"] = _authors(tree, page, _site_keys(page, result["canonical_url"]))
     result["language"] = _language(page, art, result["body"] or result["title"] or "")
     result["section"] = ld_text(art.get("articleSection")) or page.first(*_SECTION_KEYS)
     image = ld_text(art.get("image")) or page.first("og:image", "twitter:image", "og:image:url")
@@ -214,16 +223,15 @@ def _apply_fallback(result: dict[str, Any], fallback: Mapping[str, Any]) -> None
             result["published"] = _normalise_date(str(published))
     if not result["authors"] and fallback.get("authors"):
         authors = fallback["authors"]
-        result["authors"] = _clean_authors([authors] if isinstance(authors, str) else authors, None)
+        result["authors"] = _clean_authors([authors] if isinstance(authors, str) else list(authors))
 
 
 # --- title -----------------------------------------------------------------
 
 
-def _title(tree: HtmlElement, page: PageMeta, url: str, publisher: str | None) -> str | None:
+def _title(tree: HtmlElement, page: PageMeta, url: str) -> str | None:
     """JSON-LD headline, og:title, <h1>, <title>, with any site-name affix removed."""
-    names = (publisher, page.first("og:site_name", "application-name"), page.ld_publisher)
-    sites = {_key(name) for name in names if name} | {_domain_label(url)}
+    sites = _site_keys(page, url)
     section = ld_text(page.article.get("articleSection")) or page.first(*_SECTION_KEYS)
     candidates = [
         ld_text(page.article.get("headline")) or ld_text(page.article.get("name")),
@@ -233,9 +241,15 @@ def _title(tree: HtmlElement, page: PageMeta, url: str, publisher: str | None) -
     ]
     for candidate in candidates:
         if candidate:
-            text = " ".join(html.unescape(candidate).split())
-            return _strip_site(text, sites - {""}, _key(section) if section else None)
+            text = " ".join(unescape(candidate).split())
+            return _strip_site(text, sites, _key(section) if section else None)
     return None
+
+
+def _site_keys(page: PageMeta, url: str) -> set[str]:
+    """Comparison keys for the outlet's names: og:site_name, JSON-LD publisher, domain."""
+    names = (page.first("og:site_name", "application-name"), page.ld_publisher, _domain_label(url))
+    return {_key(name) for name in names if name} - {""}
 
 
 def _h1(tree: HtmlElement) -> str | None:
@@ -247,7 +261,8 @@ def _h1(tree: HtmlElement) -> str | None:
 
 
 def _key(text: str) -> str:
-    return "".join(_WORDS.findall(text.casefold()))
+    """Letters and digits only, casefolded, umlauts spelt out as domains spell them."""
+    return "".join(_WORDS.findall(text.casefold().translate(_UMLAUTS)))
 
 
 def _domain_label(url: str) -> str:
@@ -281,11 +296,19 @@ def _strip_site(title: str, sites: set[str], section: str | None) -> str:
 
 
 def _matches_site(part: str, sites: set[str]) -> bool:
-    """Whether a title part names the site; substrings count only for longer names."""
+    """Whether a title part names the site, exactly or as a longer name's start or end.
+
+    "Die Neue Südtiroler Tageszeitung" names tageszeitung.it; "Kate Moss auf dem
+    VOGUE-Cover" does not name vogue.de.
+    """
     key = _key(part)
     if not key or len(part.split()) > 6:
         return False
-    return any(key == s or (min(len(key), len(s)) >= 5 and (key in s or s in key)) for s in sites)
+    for site in sites:
+        short, long = sorted((key, site), key=len)
+        if key == site or (len(short) >= 5 and (long.startswith(short) or long.endswith(short))):
+            return True
+    return False
 
 
 # --- body ------------------------------------------------------------------
@@ -329,12 +352,12 @@ def _main_text(tree: HtmlElement, url: str) -> list[str]:
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
-def _is_link_list(element: Any) -> bool:
+def _is_link_list(element: _Element) -> bool:
     items = element.findall("item")
     return bool(items) and all(item.find(".//ref") is not None for item in items)
 
 
-def _drop(element: Any) -> None:
+def _drop(element: _Element) -> None:
     """Remove an element but keep its tail text, which belongs to the parent."""
     parent = element.getparent()
     if parent is None:
@@ -353,7 +376,7 @@ def _html_text(text: str) -> str:
     for _ in range(2):
         if "&" not in text:
             break
-        text = html.unescape(text)
+        text = unescape(text)
     if "<" in text:
         text = _TAG.sub(lambda m: "\n" if m.group(1) else " ", text)
     return text
@@ -363,10 +386,20 @@ def _html_text(text: str) -> str:
 
 
 def _date(*values: str | None) -> str | None:
+    """The first of values that reads as a date, as ISO 8601 with offset."""
     for value in values:
         iso = _normalise_date(value)
         if iso:
             return iso
+    return None
+
+
+def _microdata(tree: HtmlElement, prop: str) -> str | None:
+    """The first itemprop value: <time datetime>, <meta content> or the element's text."""
+    for element in tree.iterfind(f'.//*[@itemprop="{prop}"]'):
+        value = element.get("datetime") or element.get("content") or element.text_content()
+        if value and value.strip():
+            return value
     return None
 
 
@@ -409,7 +442,13 @@ def _iso_from_datetime(value: datetime) -> str:
 
 def _htmldate(tree: HtmlElement, url: str) -> str | None:
     try:
-        found = find_date(tree, url=url, original_date=True, outputformat="%Y-%m-%dT%H:%M:%S%z")
+        found = find_date(
+            tree,
+            url=url,
+            original_date=True,
+            extensive_search=False,  # free-text guesses turn "in 2018" into 2018-01-01
+            outputformat="%Y-%m-%dT%H:%M:%S%z",
+        )
     except Exception:  # htmldate is a last resort; a failure there means "unknown"
         return None
     return _normalise_date(found)
@@ -418,30 +457,89 @@ def _htmldate(tree: HtmlElement, url: str) -> str | None:
 # --- authors ---------------------------------------------------------------
 
 
-def _authors(art: Mapping[str, Any], page: PageMeta, publisher: str | None) -> list[str]:
-    names = ld_people(art.get("author")) or ld_people(art.get("creator"))
-    if not names:
-        names = [v for v in page.all(*_AUTHOR_KEYS) if not v.startswith(("http", "www."))]
-    return _clean_authors(names, publisher)
+def _authors(tree: HtmlElement, page: PageMeta, sites: set[str]) -> list[str]:
+    """Person names from JSON-LD, else meta tags, else microdata and rel=author links.
+
+    A source naming only the outlet itself (or other organisations) does not stop the
+    search; its names are returned only when no source names a person. trafilatura's
+    byline guess from the page text comes last: on real pages it beats nothing but not
+    an organisation named in the markup.
+    """
+    art = page.article
+    author = art.get("author") or art.get("creator")
+    sources = (
+        lambda: ld_people(author, page.ld_ids),
+        lambda: [v for v in page.all(*_AUTHOR_KEYS) if not _is_org_line(v, sites)],
+        lambda: _markup_authors(tree),
+    )
+    fallback: list[str] = []
+    for index, source in enumerate(sources):
+        names = _clean_authors(source())
+        if index == 0 and is_organisation(author):
+            people = []
+        else:
+            people = [name for name in names if not _matches_site(name, sites)]
+        if people:
+            return people
+        fallback = fallback or names
+    if fallback:
+        return fallback
+    try:
+        byline = extract_author(tree)
+    except Exception:  # a heuristic over arbitrary markup; failing means "unknown"
+        return []
+    return _clean_authors([byline]) if byline else []
 
 
-def _clean_authors(values: list[str], publisher: str | None) -> list[str]:
-    """Split joined bylines, drop "By", e-mails and the outlet's own name; deduplicate."""
+def _is_org_line(value: str, sites: set[str]) -> bool:
+    """An author tag holding a URL, or the outlet among other words ("site.de, City")."""
+    parts = _AUTHOR_SPLIT.split(value)
+    return value.startswith(("http", "www.")) or (
+        len(parts) > 1 and any(_matches_site(part, sites) for part in parts)
+    )
+
+
+def _markup_authors(tree: HtmlElement) -> list[str]:
+    """Bylines marked up as microdata (itemprop=author) or rel=author links.
+
+    Only the first byline block counts: later ones belong to teasers of other stories.
+    """
+    elements = tree.xpath('//*[@itemprop="author"] | //a[@rel="author"]')
+    if not elements:
+        return []
+    parent = elements[0].getparent()
+    names = []
+    for element in elements:
+        if element.getparent() is not parent:
+            continue
+        named = element.find('.//*[@itemprop="name"]')
+        target = named if named is not None else element
+        text = target.get("content") or target.text_content()
+        if text and len(text.split()) <= 6:
+            names.append(text)
+    return names
+
+
+def _clean_authors(values: list[str]) -> list[str]:
+    """Split joined bylines; drop "By", e-mails and notes in brackets; deduplicate.
+
+    Names are compared by their letters alone, so a "sophie-foster" slug from one tag
+    folds into "Sophie Foster" from another.
+    """
     seen: dict[str, str] = {}
-    site = _key(publisher) if publisher else None
     for value in values:
-        value = _EMAIL.sub("", " ".join(value.split()))
-        value = _BYLINE_PREFIX.sub("", value)
+        value = _BRACKETS.sub(" ", _EMAIL.sub("", value))
+        value = _BYLINE_PREFIX.sub("", " ".join(value.split()))
         for name in _AUTHOR_SPLIT.split(value):
-            name = _BYLINE_PREFIX.sub("", name).strip(" -–—|:·.,")
-            if not name or name.startswith(("http", "@")) or not _WORDS.search(name):
+            name = _BYLINE_SUFFIX.sub("", _BYLINE_PREFIX.sub("", name)).strip(" -–—|:·.,/")
+            if name.startswith(("http", "@")) or len(name.split()) > 6:
                 continue
-            key = name.casefold()
-            if key not in seen:
+            if not any(char.isalpha() for char in name):  # empty, or a numeric author ID
+                continue
+            key = _key(name)
+            if key and key not in seen:
                 seen[key] = name
-    names = list(seen.values())
-    others = [n for n in names if _key(n) != site]
-    return others or names
+    return list(seen.values())
 
 
 # --- language --------------------------------------------------------------
@@ -457,8 +555,9 @@ def _language(page: PageMeta, art: Mapping[str, Any], text: str) -> str | None:
         code = re.split(r"[-_]", declared.strip().lower())[0]
         if code.isalpha() and 2 <= len(code) <= 3:
             return code
+    # Undeclared: only scripts that (nearly) give the language away are guessed.
     sample = text[:2000]
     for code, script in _LANG_SCRIPTS:
         if len(script.findall(sample)) > len(sample) / 4:
             return code
-    return "en" if sample and sample.isascii() else None
+    return None

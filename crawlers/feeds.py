@@ -91,7 +91,10 @@ def _root_name(body: bytes) -> str | None:
 
 def _parse_syndication(body: bytes, url: str) -> ParsedFeed:
     headers = {"content-location": url, "content-type": "application/xml"}
-    parsed = feedparser.parse(body, response_headers=headers)
+    # We keep plain text only, so feedparser need not sanitise or rewrite the HTML it sees.
+    parsed = feedparser.parse(
+        body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
+    )
     entries = [e for e in (_feed_entry(item, url) for item in parsed.entries) if e]
     problem = parsed.get("bozo_exception")
     if not entries and (problem or not parsed.version):
@@ -106,9 +109,7 @@ def _feed_entry(item: feedparser.FeedParserDict, feed_url: str) -> FeedEntry | N
     link = _clean(item.get("link")) or _guid_link(item)
     if not link:
         return None
-    authors = tuple(
-        name for a in item.get("authors", []) if (name := _clean(a.get("name")))
-    )
+    authors = tuple(name for a in item.get("authors", []) if (name := _clean(a.get("name"))))
     summary = item.get("summary")
     return FeedEntry(
         url=urljoin(feed_url, link),

@@ -30,6 +30,7 @@ class PageMeta:
     links: dict[str, str] = field(default_factory=dict)
     article: dict[str, Any] = field(default_factory=dict)
     ld_publisher: str | None = None
+    ld_ids: dict[str, dict[str, Any]] = field(default_factory=dict)
     title_tag: str | None = None
     lang: str | None = None
 
@@ -63,6 +64,7 @@ def read_page_meta(tree: HtmlElement) -> PageMeta:
         page.title_tag = _clean(title.text_content())
     page.lang = tree.get("lang") or tree.get("xml:lang")
     nodes = list(_ld_nodes(tree))
+    page.ld_ids = {n["@id"]: n for n in nodes if isinstance(n.get("@id"), str) and len(n) > 1}
     page.article = _main_article(nodes)
     page.ld_publisher = _publisher_name(page.article) or _org_name(nodes)
     return page
@@ -164,12 +166,30 @@ def ld_text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def ld_people(value: Any) -> list[str]:
-    """Names from a JSON-LD author/creator value (string, object or list of either)."""
+def ld_people(value: Any, ids: dict[str, dict[str, Any]]) -> list[str]:
+    """Names from a JSON-LD author value: strings, Person objects, lists, @id references.
+
+    Yoast-style graphs give the article only {"@id": ...} and describe the person in
+    another node; some sites give givenName/familyName without a name.
+    """
     if isinstance(value, list):
-        return [name for item in value for name in ld_people(item)]
+        return [name for item in value for name in ld_people(item, ids)]
     if isinstance(value, dict):
-        return ld_people(value.get("name"))
+        if "name" not in value and isinstance(value.get("@id"), str):
+            value = ids.get(value["@id"], value)
+        name = value.get("name")
+        if not name and (value.get("givenName") or value.get("familyName")):
+            name = f"{value.get('givenName') or ''} {value.get('familyName') or ''}"
+        return ld_people(name, ids)
     if isinstance(value, str) and value.strip():
         return [value]
     return []
+
+
+def is_organisation(value: Any) -> bool:
+    """Whether a JSON-LD author value names only organisations."""
+    items = value if isinstance(value, list) else [value]
+    return bool(items) and all(
+        isinstance(item, dict) and {"organization", "newsmediaorganization"} & set(types_of(item))
+        for item in items
+    )

@@ -56,8 +56,6 @@ class StorePipeline:
         per_source = self.stats.per_source()
         status = run_status(per_source, reason)
         self.store.record_errors(self.run_id, self.stats.errors())
-        self.store.finish_run(
-            self.run_id, status, {"finish_reason": reason, "sources": per_source}
-        )
+        self.store.finish_run(self.run_id, status, {"finish_reason": reason, "sources": per_source})
         logger.info("run %s finished: %s", self.run_id, status)
         self.store.close()

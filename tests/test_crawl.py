@@ -121,8 +121,10 @@ def test_second_crawl_fetches_no_article_seen_before(crawled, tmp_path):
 
 
 def test_one_source_by_name(site, tmp_path):
-    sources = write_sources(tmp_path / "s.toml", {"A": [f"{site.base}/feeds/atom.xml"],
-                                                   "B": [f"{site.base}/feeds/rdf.xml"]})
+    sources = write_sources(
+        tmp_path / "s.toml",
+        {"A": [f"{site.base}/feeds/atom.xml"], "B": [f"{site.base}/feeds/rdf.xml"]},
+    )
     db = tmp_path / "one.db"
     result = run_newswatch("crawl", "--sources", str(sources), "--db", str(db), "--source", "A")
     assert result.returncode == 0, result.stderr

@@ -1,0 +1,190 @@
+"""crawlers.extract on small hand-written pages under tests/fixtures/pages/."""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import pytest
+
+from crawlers.extract import FIELDS, decode_html, extract, extract_file
+
+PAGES = Path(__file__).parent / "fixtures" / "pages"
+ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
+
+
+def page(name: str, url: str | None = None) -> dict:
+    return extract_file(PAGES / name, url or f"https://example.org/news/{name}")
+
+
+def test_json_ld_wins_for_title_dates_and_authors() -> None:
+    result = page("jsonld.html")
+    assert set(result) == {*FIELDS, "path"}
+    assert result["title"] == "India, Russia agree to speed up S-400 deliveries"
+    assert result["published"] == "2025-05-09T20:13:05+05:30"
+    assert result["modified"] == "2025-05-10T09:00:00+05:30"
+    # One author is an @id reference to a Person node of the @graph, one has "By ".
+    assert result["authors"] == ["Ravi Kumar", "Anna Petrova"]
+    assert result["canonical_url"] == "https://example.org/news/s400-deliveries"
+    assert result["image"] == "https://example.org/img/s400.jpg"
+    assert result["publisher"] == "Defence Desk"
+    assert result["section"] == "Defence"
+    assert result["language"] == "en"
+    assert result["summary"].startswith("Two remaining squadrons")
+    paragraphs = result["body"].split("\n\n")
+    assert len(paragraphs) == 4
+    assert paragraphs[0].startswith("India and Russia agreed on Friday")
+    assert "Defence Desk" not in result["body"]
+
+
+def test_opengraph_only_page() -> None:
+    result = page("opengraph.html")
+    assert result["title"] == "BrahMos export order signed"  # "| Strategic Times" removed
+    assert result["published"] == "2025-03-14T10:30:00+01:00"
+    assert result["authors"] == ["Anna Petrova", "Ravi Kumar"]  # split, no "By", no e-mail
+    assert result["canonical_url"] == "https://strategic.example/2025/brahmos-export"
+    assert result["section"] == "Missiles"
+    assert result["publisher"] == "Strategic Times"
+    assert result["summary"] == "A second country has ordered the Indo-Russian missile."
+    assert result["body"].startswith("BrahMos Aerospace, the Indo-Russian joint venture")
+    assert result["body"].count("\n\n") == 2
+
+
+def test_bare_html_page() -> None:
+    result = page("bare.html")
+    assert result["title"] == "Su-30MKI upgrade cleared"
+    assert result["body"].startswith("The Cabinet Committee on Security")
+    assert result["body"].endswith("if Russian components arrive on time.")
+    assert result["published"] is None
+    assert result["authors"] == []
+    assert result["canonical_url"] == "https://example.org/news/bare.html"
+
+
+def test_amp_page_points_to_canonical_page() -> None:
+    amp_url = "https://navywatch.example/amp/news/tamal-commissioned"
+    result = page("amp.html", amp_url)
+    assert result["url"] == amp_url
+    assert result["canonical_url"] == "https://navywatch.example/news/tamal-commissioned"
+    assert result["title"] == "Talwar-class frigate Tamal commissioned"
+    assert "Yantar shipyard" in result["body"]
+    assert result["published"] is None  # no "2018-01-01" guessed from the text
+
+
+def test_windows_1252_page_is_not_mojibake() -> None:
+    raw = (PAGES / "cp1252.html").read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    result = page("cp1252.html")
+    assert result["title"] == "Défense : l’Inde et la Russie prolongent leur coopération"
+    assert "« pilier stratégique »" in result["body"]
+    assert "Ã" not in result["body"]
+
+
+def test_utf8_devanagari_page() -> None:
+    result = page("hindi.html")
+    assert result["title"] == "भारत और रूस के बीच एस-400 पर समझौता"
+    assert "ब्रह्मोस सुपरसोनिक क्रूज मिसाइल" in result["body"]
+    assert result["language"] == "hi"
+    assert result["published"] == "2025-06-02T11:00:00+05:30"
+
+
+def test_utf8_cyrillic_page_without_declared_language() -> None:
+    result = page("russian.html")
+    assert result["title"] == "Россия и Индия ускорят поставки С-400"
+    assert "«Триумф»" in result["body"]
+    assert result["language"] == "ru"
+
+
+def test_sidebar_headlines_stay_out_of_body() -> None:
+    result = page("sidebar.html")
+    assert result["title"] == "Kamov helicopter deal revived"
+    assert "Kamov Ka-226T" in result["body"]
+    for headline in ("Most read", "torpedo", "Igla-S", "Defence budget", "Home"):
+        assert headline not in result["body"]
+
+
+def test_extract_file_reads_gzip_and_defaults_url_to_canonical() -> None:
+    result = extract_file(PAGES / "article.html.gz")
+    assert result["url"] == "https://armsmonitor.example/ak203-service"
+    assert result["path"] == str(PAGES / "article.html.gz")
+    assert result["title"] == "Indo-Russian AK-203 rifles enter service"
+    assert result["published"] == "2025-02-20T00:00:00+00:00"
+    assert "India’s Advanced Weapons and Equipment" in result["body"]
+
+
+def test_extract_file_without_canonical_uses_file_uri(tmp_path: Path) -> None:
+    target = tmp_path / "copy.html.gz"
+    target.write_bytes(gzip.compress((PAGES / "bare.html").read_bytes()))
+    result = extract_file(target)
+    assert result["url"] == target.resolve().as_uri()
+    assert result["title"] == "Su-30MKI upgrade cleared"
+
+
+@pytest.mark.parametrize("name", ["jsonld.html", "opengraph.html", "hindi.html"])
+def test_dates_carry_an_offset(name: str) -> None:
+    assert ISO_WITH_OFFSET.match(page(name)["published"])
+
+
+@pytest.mark.parametrize(
+    "html",
+    [b"", "", b"\x00\xff\xfe\x00garbage<<>>", "<html><p>unclosed", "<<<>>>", b"\x1f\x8b\x08"],
+)
+def test_broken_input_never_raises(html: bytes | str) -> None:
+    result = extract(html, "https://example.org/broken")
+    assert set(result) == set(FIELDS)
+    assert result["url"] == "https://example.org/broken"
+    assert result["authors"] == []
+    assert result["published"] is None
+
+
+def test_fallback_fills_what_the_page_lacks() -> None:
+    feed = {
+        "title": "Feed title",
+        "published": "Fri, 09 May 2025 14:43:05 GMT",
+        "summary": "From the feed.",
+        "authors": ["By Anna Petrova", "Ravi Kumar"],
+    }
+    empty = extract(b"", "https://example.org/a", fallback=feed)
+    assert empty["title"] == "Feed title"
+    assert empty["published"] == "2025-05-09T14:43:05+00:00"
+    assert empty["summary"] == "From the feed."
+    assert empty["authors"] == ["Anna Petrova", "Ravi Kumar"]
+    # The page's own values win over the feed's.
+    html = (PAGES / "jsonld.html").read_bytes()
+    full = extract(html, "https://example.org/news/s400", fallback=feed)
+    assert full["title"] == "India, Russia agree to speed up S-400 deliveries"
+    assert full["authors"] == ["Ravi Kumar", "Anna Petrova"]
+
+
+class TestDecodeHtml:
+    TEXT = "<html><head>{meta}</head><body><p>“S-400” — défense</p></body></html>"
+
+    def test_meta_charset(self) -> None:
+        data = self.TEXT.format(meta='<meta charset="windows-1252">').encode("cp1252")
+        assert "“S-400” — défense" in decode_html(data)
+
+    def test_http_equiv_latin1_label_means_windows_1252(self) -> None:
+        meta = '<meta http-equiv="Content-Type" content="text/html; charset=iso-8859-1">'
+        data = self.TEXT.format(meta=meta).encode("cp1252")
+        assert "“S-400” — défense" in decode_html(data)
+
+    def test_declared_charset_from_http(self) -> None:
+        data = self.TEXT.format(meta="").encode("cp1252")
+        assert "“S-400” — défense" in decode_html(data, "windows-1252")
+
+    def test_bom(self) -> None:
+        data = self.TEXT.format(meta="").encode("utf-8-sig")
+        assert decode_html(data).startswith("<html>")
+
+    def test_stale_legacy_label_on_utf8_bytes(self) -> None:
+        data = self.TEXT.format(meta='<meta charset="iso-8859-15">').encode("utf-8")
+        assert "“S-400” — défense" in decode_html(data)
+
+    def test_undeclared_legacy_bytes_are_detected(self) -> None:
+        text = (
+            "<html><body><p>"
+            + "Россия поставит Индии комплексы С-400. " * 20
+            + "</p></body></html>"
+        )
+        assert "Россия поставит Индии" in decode_html(text.encode("cp1251"))

@@ -1,0 +1,85 @@
+"""The source registry: the shipped file is valid, and bad entries name file, source and field."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawlers.sources import DEFAULT_SOURCES, SourcesError, load_sources, select_sources
+from tests.conftest import run_newswatch
+
+
+def test_shipped_registry_has_at_least_twenty_enabled_outlets():
+    sources = load_sources()
+    enabled = select_sources(sources)
+    assert len(enabled) >= 20
+    assert {s.country for s in enabled} >= {"IN", "RU", "US"}
+    assert all(s.feeds and s.language and s.country for s in sources)
+
+
+def write(tmp_path, text):
+    path = tmp_path / "sources.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+GOOD = (
+    '[[source]]\nname = "A"\nfeeds = ["https://a.example/feed"]\nlanguage = "en"\ncountry = "IN"\n'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (GOOD + 'colour = "red"\n', "source 'A': field 'colour': unknown key"),
+        (GOOD.replace('name = "A"\n', ""), "source #1: field 'name': missing"),
+        (
+            GOOD.replace("https://a.example/feed", "a.example/feed"),
+            "field 'feeds': not an http(s) URL",
+        ),
+        (
+            GOOD.replace('["https://a.example/feed"]', '"https://a.example/feed"'),
+            "field 'feeds': must be a list",
+        ),
+        (GOOD + 'kind = "json"\n', "field 'kind': 'json' is not one of"),
+        (GOOD + "enabled = 1\n", "field 'enabled': must be a bool"),
+        (GOOD + GOOD, "source 'A': field 'name': duplicate name"),
+        ("[[source]\n", "not valid TOML"),
+    ],
+)
+def test_bad_entry_names_file_source_and_field(tmp_path, text, message):
+    path = write(tmp_path, text)
+    with pytest.raises(SourcesError) as error:
+        load_sources(path)
+    assert str(path) in str(error.value)
+    assert message in str(error.value)
+
+
+def test_defaults_of_optional_keys(tmp_path):
+    (source,) = load_sources(write(tmp_path, GOOD))
+    assert (source.enabled, source.prefilter, source.kind, source.user_agent) == (
+        True,
+        False,
+        None,
+        None,
+    )
+
+
+def test_select_by_name_includes_disabled_and_rejects_unknown(tmp_path):
+    sources = load_sources(write(tmp_path, GOOD + "enabled = false\n"))
+    assert select_sources(sources) == []
+    assert [s.name for s in select_sources(sources, ["A"])] == ["A"]
+    with pytest.raises(SourcesError, match="unknown source 'B'"):
+        select_sources(sources, ["B"])
+
+
+def test_cli_stops_on_a_bad_registry_with_exit_code_2(tmp_path):
+    path = write(tmp_path, GOOD + "enabled = 1\n")
+    result = run_newswatch("crawl", "--sources", str(path), "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2
+    assert f"{path}: source 'A': field 'enabled': must be a bool" in result.stderr
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_default_registry_path_is_inside_the_package():
+    assert DEFAULT_SOURCES.name == "sources.toml"
+    assert DEFAULT_SOURCES.parent.name == "crawlers"
