@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from crawlers.sources import SourcesError, load_sources, select_sources
+from pipelines.lexicon import LexiconError
 from pipelines.store import DEFAULT_DB, Store, StoreError
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-CONFIG_KEYS = {"db", "sources", "report_dir", "settings"}
+CONFIG_KEYS = {"db", "sources", "lexicon", "report_dir", "settings"}
 
 
 class UsageError(Exception):
@@ -60,10 +61,17 @@ class Options:
         config = load_config(args.config)
         self.db = Path(args.db or config.get("db") or DEFAULT_DB)
         self.sources_file = args.sources or config.get("sources")
+        self.lexicon_file = getattr(args, "lexicon", None) or config.get("lexicon")
         self.settings: dict[str, Any] = {**config.get("settings", {}), **dict(args.set or [])}
 
     def sources(self) -> list:
         return load_sources(self.sources_file)
+
+    def classifier(self):
+        from pipelines.lexicon import Lexicon
+        from pipelines.topic import Classifier
+
+        return Classifier(Lexicon.load(self.lexicon_file))
 
 
 # ------------------------------------------------------------------ commands
@@ -80,7 +88,12 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         store.sync_sources(registry)
         run_id = store.start_run()
     settings = crawl_settings(
-        {**options.settings, "NEWSWATCH_DB": str(options.db), "NEWSWATCH_RUN_ID": run_id}
+        {
+            **options.settings,
+            "NEWSWATCH_DB": str(options.db),
+            "NEWSWATCH_RUN_ID": run_id,
+            "NEWSWATCH_LEXICON": options.lexicon_file or "",
+        }
     )
     try:
         run_crawl(selected, settings)
@@ -137,6 +150,29 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return status
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Judge JSON Lines documents from stdin, as the pipeline would."""
+    from pipelines.topic import classify_lines
+
+    bad = classify_lines(sys.stdin, sys.stdout, sys.stderr, Options(args).classifier())
+    return EXIT_FAILURES if bad else EXIT_OK
+
+
+def cmd_retag(args: argparse.Namespace) -> int:
+    """Re-apply the current lexicon to every stored article."""
+    from pipelines.retag import retag
+
+    options = Options(args)
+    classifier = options.classifier()
+    with Store(options.db) as store:
+        result = retag(store, classifier, batch_size=args.batch)
+    print(
+        f"{result.articles} articles retagged: {result.changed} changed "
+        f"({result.status_changed} status, {result.tags_changed} tags)"
+    )
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -144,7 +180,10 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help=f"SQLite database (default: {DEFAULT_DB})")
     common.add_argument("--sources", help="sources TOML file (default: crawlers/sources.toml)")
-    common.add_argument("--config", help="TOML file with db, sources, report_dir, [settings]")
+    common.add_argument(
+        "--config", help="TOML file with db, sources, lexicon, report_dir, [settings]"
+    )
+    common.add_argument("--lexicon", help="lexicon TOML file (default: pipelines/lexicon.toml)")
     common.add_argument(
         "-s",
         "--set",
@@ -179,6 +218,27 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("paths", nargs="+", metavar="PATH")
     extract.add_argument("--url", help="the page's address (default: its canonical URL)")
     extract.set_defaults(func=cmd_extract)
+
+    classify = commands.add_parser(
+        "classify",
+        parents=[common],
+        help="judge relevance and tags of JSON Lines documents on stdin",
+        description="Read JSON Lines {id, title, text[, summary, url, lang]} on stdin and "
+        "write {id, relevant, score, status, tags, reasons} per line: how to try a lexicon "
+        "change before applying it. Malformed lines are reported on stderr and skipped. "
+        "Example: newswatch classify --lexicon my-lexicon.toml < docs.jsonl",
+    )
+    classify.set_defaults(func=cmd_classify)
+
+    retag = commands.add_parser(
+        "retag",
+        parents=[common],
+        help="re-apply the current lexicon to every stored article",
+        description="Classify every stored article again (one transaction per batch) and "
+        "report how many changed status or tags. Example: newswatch retag --db data/newswatch.db",
+    )
+    retag.add_argument("--batch", type=int, default=500, help="articles per transaction")
+    retag.set_defaults(func=cmd_retag)
     return parser
 
 
@@ -187,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.func(args)
-    except (UsageError, SourcesError, StoreError) as exc:
+    except (UsageError, SourcesError, StoreError, LexiconError) as exc:
         print(f"newswatch {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -13,30 +13,7 @@ NEWSWATCH_DB = "data/newswatch.db"
 NEWSWATCH_SOURCES = ""  # empty: crawlers/sources.toml
 NEWSWATCH_RUN_ID = 0  # 0: the store pipeline opens a run of its own
 NEWSWATCH_CONTACT_URL = "https://github.com/newswatch-project/newswatch"
-# Until the topic prefilter is configured, general-news feeds are filtered on these words.
-NEWSWATCH_PREFILTER_KEYWORDS = [
-    "russia",
-    "russian",
-    "moscow",
-    "kremlin",
-    "putin",
-    "s-400",
-    "s400",
-    "brahmos",
-    "sukhoi",
-    "su-30",
-    "su-57",
-    "mig-",
-    "rosoboronexport",
-    "rostec",
-    "indo-russian",
-    "россия",
-    "росси",
-    "индия",
-    "индии",
-    "रूस",
-    "ब्रह्मोस",
-]
+NEWSWATCH_LEXICON = ""  # empty: pipelines/lexicon.toml
 # Sitemaps can list years of articles: only entries this recent are fetched.
 NEWSWATCH_SITEMAP_MAX_AGE_DAYS = 3
 NEWSWATCH_SITEMAP_MAX_ENTRIES = 500
@@ -70,6 +47,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 
 ITEM_PIPELINES = {
+    "pipelines.stages.TopicPipeline": 300,
     "pipelines.stages.StorePipeline": 900,
 }
 

@@ -21,6 +21,9 @@ COUNTERS = (
     "articles_fetched",
     "article_errors",
     "extract_failed",
+    "relevant",
+    "borderline",
+    "irrelevant",
     "stored",
     "updated",
 )
@@ -71,6 +74,22 @@ class RunStats:
             counters["status"] = source_status(counters)
             counters["error"] = first_error.get(name)
         return sources
+
+
+def article_totals(per_source: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """The run's article counts: fetched (seen by the tagger), relevant, borderline, dropped."""
+
+    def total(counter: str) -> int:
+        return sum(counters.get(counter, 0) for counters in per_source.values())
+
+    return {
+        "seen": total("articles_fetched"),
+        "relevant": total("relevant"),
+        "borderline": total("borderline"),
+        "dropped": total("irrelevant"),
+        "stored": total("stored"),
+        "updated": total("updated"),
+    }
 
 
 def source_status(counters: dict[str, int]) -> str:

@@ -10,10 +10,41 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from pipelines.article import Article
-from pipelines.runstats import RunStats, run_status
+from pipelines.lexicon import Lexicon
+from pipelines.runstats import RunStats, article_totals, run_status
 from pipelines.store import Store
+from pipelines.topic import Classifier
 
 logger = logging.getLogger(__name__)
+
+
+class TopicPipeline:
+    """Judge relevance and tag each article; the store drops off-topic ones but remembers them."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.classifier = Classifier(
+            Lexicon.load(crawler.settings.get("NEWSWATCH_LEXICON") or None)
+        )
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> TopicPipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Article) -> Article:
+        verdict = self.classifier.classify(
+            item.title or "",
+            item.body or "",
+            summary=item.summary,
+            lang=item.language,
+            url=item.url,
+        )
+        item.relevance = verdict.score
+        item.status = verdict.status
+        item.reasons = verdict.reasons
+        item.tags = [tag.to_dict() for tag in verdict.tags]
+        RunStats(self.crawler.stats).inc(item.source, verdict.status)
+        return item
 
 
 class StorePipeline:
@@ -40,6 +71,9 @@ class StorePipeline:
             self.run_id = self.store.start_run()
 
     def process_item(self, item: Article) -> Article:
+        if item.status == "irrelevant":
+            self.store.remember_irrelevant({item.key_url, item.url, item.fetched_url})
+            raise DropItem(f"not India–Russia defence news: {item.key_url}")
         try:
             outcome, _ = self.store.save_article(item, self.run_id)
         except sqlite3.Error as exc:
@@ -56,6 +90,11 @@ class StorePipeline:
         per_source = self.stats.per_source()
         status = run_status(per_source, reason)
         self.store.record_errors(self.run_id, self.stats.errors())
-        self.store.finish_run(self.run_id, status, {"finish_reason": reason, "sources": per_source})
+        stats = {
+            "finish_reason": reason,
+            "articles": article_totals(per_source),
+            "sources": per_source,
+        }
+        self.store.finish_run(self.run_id, status, stats)
         logger.info("run %s finished: %s", self.run_id, status)
         self.store.close()

@@ -115,7 +115,33 @@ def _migration_1(db: sqlite_utils.Database) -> None:
     db["fetch_errors"].create_index(["source", "at"])
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1]
+def _migration_2(db: sqlite_utils.Database) -> None:
+    """Relevance and tags: why each article was kept, and what it is about."""
+    articles = db["articles"]
+    articles.add_column("relevance", float)
+    articles.add_column("status", str, not_null_default="relevant")
+    articles.add_column("reasons", str)
+    articles.create_index(["status", "published"])
+    db["tags"].create({"name": str, "kind": str}, pk="name")
+    db.execute(
+        "CREATE TABLE article_tags ("
+        " article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+        " tag TEXT NOT NULL REFERENCES tags(name),"
+        " evidence TEXT,"
+        " PRIMARY KEY (article_id, tag)) WITHOUT ROWID"
+    )
+    db["article_tags"].create_index(["tag", "article_id"])
+    db.create_view(
+        "article_tags_view",
+        """SELECT a.id AS article_id, a.url, a.title, a.source, a.published, a.status,
+       a.relevance, t.tag, tags.kind, t.evidence
+FROM article_tags t
+JOIN articles a ON a.id = t.article_id
+JOIN tags ON tags.name = t.tag""",
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -265,11 +291,15 @@ class Store:
             "image": article.image,
             "publisher": article.publisher,
             "body_hash": body_hash(article.body),
+            "relevance": article.relevance,
+            "status": article.status,
+            "reasons": json.dumps(article.reasons, ensure_ascii=False),
         }
         with self.db.atomic():
             existing = self.db.execute(
                 "SELECT id, title, body_hash FROM articles WHERE url = ?", [url]
             ).fetchone()
+            tags_changed = True
             if existing is None:
                 cursor = self.db.execute(
                     f"INSERT INTO articles ({', '.join(row)}, first_seen, updated_at, run_id) "
@@ -280,7 +310,7 @@ class Store:
             else:
                 article_id = existing[0]
                 if (existing[1], existing[2]) == (row["title"], row["body_hash"]):
-                    outcome = "unchanged"
+                    outcome, tags_changed = "unchanged", False
                 else:
                     assignments = ", ".join(f"{column} = ?" for column in row)
                     self.db.execute(
@@ -288,8 +318,65 @@ class Store:
                         [*row.values(), now, article_id],
                     )
                     outcome = "updated"
+            if tags_changed:
+                self._write_tags(article_id, article.tags)
             self._mark_seen({url, article.url, article.fetched_url}, "stored", article_id, now)
         return outcome, article_id
+
+    def _write_tags(self, article_id: int, tags: Iterable[dict[str, Any]]) -> None:
+        self.db.execute("DELETE FROM article_tags WHERE article_id = ?", [article_id])
+        self.db.conn.executemany(
+            "INSERT OR IGNORE INTO tags (name, kind) VALUES (?, ?)",
+            [(tag["name"], tag["kind"]) for tag in tags],
+        )
+        self.db.conn.executemany(
+            "INSERT INTO article_tags (article_id, tag, evidence) VALUES (?, ?, ?)",
+            [
+                (article_id, tag["name"], json.dumps(tag["evidence"], ensure_ascii=False))
+                for tag in tags
+            ],
+        )
+
+    def remember_irrelevant(self, urls: Iterable[str | None]) -> None:
+        """An article judged off-topic is not stored, but it is not fetched again either."""
+        with self.db.atomic():
+            self._mark_seen(set(urls), "irrelevant", None, utc_now())
+
+    def sync_tags(self, tags: dict[str, str]) -> None:
+        """Record the lexicon's canonical tags and their kinds."""
+        with self.db.atomic():
+            self.db["tags"].upsert_all(
+                [{"name": name, "kind": kind} for name, kind in tags.items()], pk="name"
+            )
+
+    def iter_article_batches(self, size: int) -> Iterator[list[dict[str, Any]]]:
+        """All articles in id order, `size` at a time, with their current tag names."""
+        last = 0
+        while True:
+            rows = list(
+                self.db.query(
+                    "SELECT a.id, a.url, a.title, a.summary, a.body, a.language, a.status,"
+                    " (SELECT json_group_array(tag) FROM"
+                    "   (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY tag)"
+                    " ) AS tags"
+                    " FROM articles a WHERE a.id > ? ORDER BY a.id LIMIT ?",
+                    [last, size],
+                )
+            )
+            if not rows:
+                return
+            yield rows
+            last = rows[-1]["id"]
+
+    def update_verdicts(self, verdicts: Iterable[tuple[int, float, str, list, list]]) -> None:
+        """Rewrite relevance, status, reasons and tags of many articles in one transaction."""
+        with self.db.atomic():
+            for article_id, relevance, status, reasons, tags in verdicts:
+                self.db.execute(
+                    "UPDATE articles SET relevance = ?, status = ?, reasons = ? WHERE id = ?",
+                    [relevance, status, json.dumps(reasons, ensure_ascii=False), article_id],
+                )
+                self._write_tags(article_id, tags)
 
     def _mark_seen(
         self, urls: Iterable[str | None], verdict: str, article_id: int | None, now: str

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable
+from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,9 @@ from crawlers.feeds import FeedEntry, NotAFeed, parse_feed
 from crawlers.middlewares import ARTICLE, AlreadySeen
 from crawlers.sources import Source, load_sources, select_sources
 from pipelines.article import Article
+from pipelines.lexicon import Lexicon
 from pipelines.runstats import RunStats
+from pipelines.topic import Classifier
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
 
@@ -63,7 +65,7 @@ class FeedSpider(scrapy.Spider):
         if spider.sources is None:
             registry = load_sources(spider.sources_file or settings["NEWSWATCH_SOURCES"] or None)
             spider.sources = select_sources(registry, spider.source_names)
-        spider.wanted = keyword_prefilter(settings.getlist("NEWSWATCH_PREFILTER_KEYWORDS"))
+        spider.classifier = Classifier(Lexicon.load(settings.get("NEWSWATCH_LEXICON") or None))
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSWATCH_SITEMAP_MAX_AGE_DAYS"))
         spider.sitemap_max_entries = settings.getint("NEWSWATCH_SITEMAP_MAX_ENTRIES")
         return spider
@@ -117,7 +119,9 @@ class FeedSpider(scrapy.Spider):
             entries = self.recent(entries)
         for entry in entries:
             self.run_stats.inc(source.name, "items_seen")
-            if source.prefilter and not self.wanted(entry):
+            if source.prefilter and not self.classifier.is_candidate(
+                entry.title or "", entry.summary
+            ):
                 self.run_stats.inc(source.name, "items_filtered")
                 continue
             yield self.article_request(source, entry, feed_url=response.url)
@@ -177,17 +181,6 @@ class FeedSpider(scrapy.Spider):
             self.run_stats.inc(source.name, "skipped_seen")
             return
         self.run_stats.fail(source.name, failure.request.url, describe(failure), "article_errors")
-
-
-def keyword_prefilter(keywords: list[str]) -> Callable[[FeedEntry], bool]:
-    """A cheap topic test on a feed item's title and summary, for general-news feeds."""
-    lowered = [k.casefold() for k in keywords]
-
-    def wanted(entry: FeedEntry) -> bool:
-        text = f"{entry.title or ''} {entry.summary or ''}".casefold()
-        return any(k in text for k in lowered)
-
-    return wanted
 
 
 def describe(failure: Failure) -> str:

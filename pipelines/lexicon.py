@@ -1,0 +1,298 @@
+"""The India–Russia defence lexicon: loaded from TOML, validated, compiled into one matcher.
+
+All aliases of all tags and cue sets go into a single Aho–Corasick automaton built once per
+Lexicon, so matching an article is one pass over its text whatever the lexicon size.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import ahocorasick
+
+DEFAULT_PATH = Path(__file__).with_name("lexicon.toml")
+KINDS = ("system", "org", "person", "theme")
+SIGNALS = ("india", "russia", "defence")
+STEM = "*"
+
+
+class LexiconError(ValueError):
+    """A lexicon file that cannot be used; the message names the file, entry and field."""
+
+
+@dataclass(frozen=True)
+class Term:
+    """One alias as written in the lexicon, and what a match of it means."""
+
+    alias: str  # without the stem marker
+    name: str  # canonical tag, or cue-set name such as "india-side"
+    kind: str  # system | org | person | theme | cue
+    signals: frozenset[str]
+    cased: bool = False
+    stem: bool = False
+    weight: float = 1.0  # how much one mention counts towards its signals
+
+    @property
+    def is_tag(self) -> bool:
+        return self.kind != "cue"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A term found in a text: offsets index the original (unnormalised) text."""
+
+    term: Term
+    start: int
+    end: int
+    text: str
+
+
+# Dashes and odd spaces fold to "-" and " "; every non-ASCII decimal digit (४, ۴, ௪) folds
+# to its ASCII digit. Each replacement is one character, so offsets in the folded text are
+# offsets in the original text.
+_DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\u2043"
+_SPACES = "\u00a0\u2007\u202f\u2009\u200a"
+_FOLD = {**dict.fromkeys(_DASHES, "-"), **dict.fromkeys(_SPACES, " ")}
+_FOLDABLE = re.compile(f"[^\\D0-9]|[{_DASHES}{_SPACES}]")
+
+
+def fold(text: str) -> str:
+    """Normalise text for matching without changing its length."""
+    return _FOLDABLE.sub(_fold_char, text)
+
+
+def _fold_char(match: re.Match[str]) -> str:
+    ch = match.group()
+    return _FOLD.get(ch) or str(unicodedata.decimal(ch))
+
+
+def lower_same_length(text: str) -> str:
+    """Lower-case text, keeping offsets aligned (a few letters such as 'İ' grow when lowered)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+@lru_cache(maxsize=4096)
+def is_word_char(ch: str) -> bool:
+    """Letters, digits, combining marks (Indic vowel signs, viramas) and ZWJ/ZWNJ join words."""
+    if ch.isalnum() or ch in "\u200c\u200d":
+        return True
+    return unicodedata.category(ch)[0] == "M"
+
+
+class Lexicon:
+    """Tags, cue sets and the compiled automaton built from one lexicon file."""
+
+    def __init__(
+        self,
+        terms: list[Term],
+        tags: dict[str, str],
+        min_support: dict[str, float] | None = None,
+        source: str = "<memory>",
+    ):
+        self.terms = terms
+        self.tags = tags
+        self.min_support = min_support or {}  # theme -> cue weight it needs (see topic.py)
+        self.source = source
+        self._automaton = self._compile(terms)
+
+    @classmethod
+    def load(cls, path: str | Path | None = None) -> Lexicon:
+        path = Path(path) if path is not None else DEFAULT_PATH
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise LexiconError(f"{path}: cannot read lexicon: {exc}") from exc
+        terms, tags, min_support = _parse(data, str(path))
+        return cls(terms, tags, min_support, str(path))
+
+    @staticmethod
+    def _compile(terms: list[Term]) -> ahocorasick.Automaton:
+        automaton = ahocorasick.Automaton()
+        for term in terms:
+            key = lower_same_length(fold(term.alias))
+            if key in automaton:
+                automaton.get(key).append(term)
+            else:
+                automaton.add_word(key, [term])
+        automaton.make_automaton()
+        return automaton
+
+    def find(self, text: str) -> list[Match]:
+        """All term matches in text, sorted by offset; a match inside a longer one is dropped."""
+        if not text:
+            return []
+        folded = fold(text)
+        lowered = lower_same_length(folded)
+        found: list[Match] = []
+        for last, terms in self._automaton.iter(lowered):
+            for term in terms:
+                match = _accept(term, folded, text, last)
+                if match is not None:
+                    found.append(match)
+        return _drop_nested(found)
+
+
+def _accept(term: Term, folded: str, original: str, last: int) -> Match | None:
+    """Check case and word boundaries for one candidate hit ending at index `last`."""
+    start = last - len(term.alias) + 1
+    end = last + 1
+    if term.cased and folded[start:end] != fold(term.alias):
+        return None
+    if start > 0 and is_word_char(folded[start - 1]) and is_word_char(folded[start]):
+        return None
+    n = len(folded)
+    if term.stem:
+        while end < n and is_word_char(folded[end]):
+            end += 1
+    elif end < n and is_word_char(folded[end]) and is_word_char(folded[end - 1]):
+        # allow a Latin plural ("S-400s", "Su-30MKIs") but nothing longer
+        if not (folded[end] == "s" and (end + 1 == n or not is_word_char(folded[end + 1]))):
+            return None
+        if not folded[end - 1].isascii():
+            return None
+        end += 1
+    return Match(term, start, end, original[start:end])
+
+
+def _drop_nested(matches: list[Match]) -> list[Match]:
+    """Keep the longest reading: "BrahMos Aerospace" is the company, not also the missile.
+
+    A match inside a longer one is dropped when the longer one already carries its signals
+    and is of the same family (entity/cue vs theme), so "India" inside the theme phrase
+    "Make in India" still counts as an India-side mention, or when the longer one is a stop
+    phrase (a cue with no signals, such as "Indian Ocean").
+    """
+    matches.sort(key=lambda m: (m.start, -m.end))
+    kept: list[Match] = []
+    active: list[Match] = []
+    seen: set[tuple[int, int, str]] = set()
+    for m in matches:
+        key = (m.start, m.end, m.term.name)
+        if key in seen:
+            continue
+        active = [a for a in active if a.end > m.start]
+        if any(_covers(a, m) for a in active):
+            continue
+        seen.add(key)
+        active.append(m)
+        kept.append(m)
+    return kept
+
+
+def _covers(outer: Match, inner: Match) -> bool:
+    if outer.start > inner.start or outer.end < inner.end:
+        return False
+    if (outer.start, outer.end) == (inner.start, inner.end):
+        return False
+    if outer.term.kind == "cue" and not outer.term.signals:
+        return True  # a stop phrase: "Indian Ocean" is no India-side mention
+    same_family = (outer.term.kind == "theme") == (inner.term.kind == "theme")
+    return same_family and inner.term.signals <= outer.term.signals
+
+
+def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[str, float]]:
+    """Validate the TOML document and turn it into terms and the tag -> kind map."""
+    unknown = set(data) - {"cue", "tag"}
+    if unknown:
+        raise LexiconError(f"{source}: unknown top-level table(s) {sorted(unknown)}")
+    terms: list[Term] = []
+    tags: dict[str, str] = {}
+    min_support: dict[str, float] = {}
+    for section in ("cue", "tag"):
+        entries = data.get(section, [])
+        if not isinstance(entries, list):
+            raise LexiconError(f"{source}: [[{section}]] must be an array of tables")
+        for index, entry in enumerate(entries):
+            where = f"{source}: [[{section}]] #{index + 1}"
+            if not isinstance(entry, dict):
+                raise LexiconError(f"{where}: must be a table")
+            name = entry.get("name")
+            if not isinstance(name, str) or not name.strip():
+                raise LexiconError(f"{where}: field 'name' must be a non-empty string")
+            where = f"{source}: [[{section}]] {name!r}"
+            kind = "cue" if section == "cue" else entry.get("kind")
+            for tag_only in ("kind", "min_support"):
+                if section == "cue" and tag_only in entry:
+                    raise LexiconError(f"{where}: field {tag_only!r} is only for [[tag]] entries")
+            if section == "tag":
+                if kind not in KINDS:
+                    raise LexiconError(f"{where}: field 'kind' must be one of {KINDS}")
+                if name in tags:
+                    raise LexiconError(f"{where}: field 'name' duplicates an earlier tag")
+                tags[name] = kind
+                if "min_support" in entry:
+                    min_support[name] = _min_support(entry["min_support"], kind, where)
+            terms.extend(_entry_terms(entry, name, kind, where))
+    return terms, tags, min_support
+
+
+def _min_support(value: object, kind: str, where: str) -> float:
+    if kind != "theme":
+        raise LexiconError(f"{where}: field 'min_support' is only for theme tags")
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise LexiconError(f"{where}: field 'min_support' must be a positive number")
+    return float(value)
+
+
+_ENTRY_FIELDS = {
+    "name",
+    "kind",
+    "signals",
+    "weight",
+    "min_support",
+    "aliases",
+    "cased",
+    "indian_service",
+}
+
+
+def _entry_terms(entry: dict, name: str, kind: str, where: str) -> list[Term]:
+    extra = set(entry) - _ENTRY_FIELDS
+    if extra:
+        raise LexiconError(f"{where}: unknown field(s) {sorted(extra)}")
+    signals = entry.get("signals", [])
+    if not isinstance(signals, list) or any(s not in SIGNALS for s in signals):
+        raise LexiconError(f"{where}: field 'signals' must be a list drawn from {SIGNALS}")
+    base = frozenset(signals)
+    weight = entry.get("weight", 1.0)
+    if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 5:
+        raise LexiconError(f"{where}: field 'weight' must be a number in (0, 5]")
+    terms: list[Term] = []
+    for field, cased, extra_signals in (
+        ("aliases", False, frozenset()),
+        ("cased", True, frozenset()),
+        ("indian_service", False, frozenset({"india"})),
+    ):
+        aliases = entry.get(field, [])
+        if not isinstance(aliases, list):
+            raise LexiconError(f"{where}: field {field!r} must be a list of strings")
+        for alias in aliases:
+            if not isinstance(alias, str) or not alias.strip(STEM).strip():
+                raise LexiconError(f"{where}: field {field!r} has an empty or non-string alias")
+            if STEM in alias.rstrip(STEM):
+                raise LexiconError(
+                    f"{where}: field {field!r} alias {alias!r} has '*' before its end"
+                )
+            stem = alias.endswith(STEM)
+            terms.append(
+                Term(
+                    alias.rstrip(STEM),
+                    name,
+                    kind,
+                    base | extra_signals,
+                    cased=cased,
+                    stem=stem,
+                    weight=float(weight),
+                )
+            )
+    if not terms:
+        raise LexiconError(f"{where}: field 'aliases' must list at least one alias")
+    return terms

@@ -1,0 +1,221 @@
+"""Relevance, tags, reasons, the feed prefilter and the JSON Lines entry point."""
+
+import io
+import json
+
+import pytest
+
+from pipelines.lexicon import Lexicon
+from pipelines.topic import BAND, THRESHOLD, Classifier, classify_lines, status_for
+
+
+@pytest.fixture(scope="module")
+def clf() -> Classifier:
+    return Classifier()
+
+
+S400_DELIVERY = (
+    "Russia to complete S-400 deliveries to India by 2026",
+    "Russia will deliver the remaining two S-400 Triumf squadrons to India by 2026, an official "
+    "of Rosoboronexport said on Tuesday. The Indian Air Force has already deployed three "
+    "squadrons of the air defence system.\n"
+    "The delivery schedule slipped after the war in Ukraine and problems with rupee-rouble "
+    "payments under Western sanctions. India signed the $5.4 billion contract with Russia in "
+    "2018 despite the threat of US sanctions under CAATSA.",
+)
+
+
+def tag_names(verdict) -> set[str]:
+    return {t.name for t in verdict.tags}
+
+
+def test_india_russia_arms_story_is_relevant(clf):
+    v = clf.classify(*S400_DELIVERY)
+    assert v.relevant and v.status == "relevant" and v.score >= THRESHOLD + BAND
+    assert {"S-400", "Rosoboronexport", "delivery", "payments-sanctions"} <= tag_names(v)
+
+
+def test_russian_arms_for_another_country_is_not(clf):
+    v = clf.classify(
+        "Egypt receives first Su-35 fighters from Russia",
+        "Russia has delivered the first batch of Su-35 fighter jets to Egypt, the Russian "
+        "defence ministry said. Cairo ordered two dozen of the aircraft in 2018. Egyptian "
+        "pilots trained in Russia for six months. The contract also covers missiles and "
+        "spare parts.\n"
+        "India, which flies the Su-30MKI, was among the earlier buyers of Sukhoi fighters.",
+    )
+    assert not v.relevant
+
+
+def test_india_russia_oil_trade_is_not(clf):
+    v = clf.classify(
+        "India's Russian oil imports hit a record in May",
+        "India imported a record 2.1 million barrels a day of Russian crude in May, making "
+        "Russia its largest oil supplier. Indian refiners paid in dirhams and yuan as the "
+        "rupee-rouble trade remained limited. New Delhi and Moscow aim for $100 billion in "
+        "bilateral trade by 2030.",
+    )
+    assert not v.relevant and v.status == "irrelevant"
+
+
+def test_indian_defence_with_a_russian_aside_is_not(clf):
+    v = clf.classify(
+        "IAF to receive first Tejas Mk1A jets with GE engines",
+        "The Indian Air Force will receive its first Tejas Mk1A fighter jets from HAL next "
+        "month after delays in GE F404 engine deliveries. The IAF plans 83 jets for six "
+        "squadrons. Defence officials said the indigenous fighter will replace older jets.\n"
+        "HAL is also building the Tejas Mk2 with the GE F414 engine. Flight tests are due in "
+        "2026 at Bengaluru. The fleet will eventually replace the Russian-origin MiG-29.",
+    )
+    assert not v.relevant
+
+
+def test_a_passing_mention_is_not(clf):
+    v = clf.classify(
+        "Monsoon to reach Kerala by June 1, says IMD",
+        "The India Meteorological Department said the monsoon would reach Kerala by June 1. "
+        "Farmers in the south welcomed the forecast. Rainfall is expected to be above normal.\n"
+        "Separately, a delegation visited Moscow last week to discuss S-400 spares.",
+    )
+    assert not v.relevant and v.score < THRESHOLD
+
+
+def test_hindi_article_is_relevant(clf):
+    v = clf.classify(
+        "रूस से एस-400 की चौथी स्क्वाड्रन भारत पहुंची",
+        "रूस ने भारत को एस-400 वायु रक्षा प्रणाली की चौथी स्क्वाड्रन सौंप दी है। भारतीय वायुसेना "
+        "इसे पश्चिमी सीमा पर तैनात करेगी। रक्षा मंत्रालय के अधिकारियों ने बताया कि बाकी आपूर्ति "
+        "अगले साल तक पूरी होगी।",
+    )
+    assert v.relevant and "S-400" in tag_names(v)
+
+
+def test_russian_article_is_relevant(clf):
+    v = clf.classify(
+        "Рособоронэкспорт завершит поставки С-400 Индии в 2026 году",
+        "Россия завершит поставки зенитных ракетных комплексов С-400 «Триумф» Индии в 2026 "
+        "году, сообщил генеральный директор Рособоронэкспорта Александр Михеев. Индийские ВВС "
+        "уже развернули три полка.",
+    )
+    assert v.relevant
+    assert {"S-400", "Rosoboronexport", "Alexander Mikheev", "delivery"} <= tag_names(v)
+
+
+def test_brahmos_export_counts_as_india_russia(clf):
+    v = clf.classify(
+        "India ships second BrahMos battery to the Philippines",
+        "India has shipped the second battery of BrahMos supersonic cruise missiles to the "
+        "Philippines under the $375 million deal. BrahMos Aerospace, the Indo-Russian joint "
+        "venture, said a third battery would follow. The missile is co-developed by DRDO and "
+        "Russia's NPO Mashinostroyeniya.",
+    )
+    assert v.relevant
+    assert {"BrahMos", "BrahMos Aerospace", "DRDO", "co-development"} <= tag_names(v)
+
+
+def test_theme_needs_an_entity_nearby(clf):
+    far = " ".join(["Filler sentence about the weather."] * 20)
+    v = clf.classify(
+        "Rajnath Singh meets Andrei Belousov in Moscow",
+        f"India and Russia discussed S-400 deliveries and spares. {far} "
+        "The Indian Navy and Russian Navy began the INDRA exercise.",
+    )
+    assert "joint-exercise" in tag_names(v)
+    v = clf.classify(
+        "Rajnath Singh meets Andrei Belousov in Moscow",
+        f"India and Russia discussed S-400 deliveries and spares. {far} A joint exercise.",
+    )
+    assert "joint-exercise" not in tag_names(v)
+
+
+def test_reasons_point_at_the_right_text(clf):
+    title, text = S400_DELIVERY
+    v = clf.classify(title, text)
+    fields = {"title": title, "text": text}
+    s400 = [r for r in v.reasons if r["tag"] == "S-400"]
+    assert s400 and s400[0]["where"] == "title" and s400[0]["signal"] == "russia-side+defence"
+    for reason in v.reasons:
+        assert reason["term"] in reason["snippet"].replace("…", "")
+        assert fields[reason["field"]][reason["start"] : reason["end"]] == reason["term"]
+    for tag in v.tags:
+        for ev in tag.evidence:
+            assert fields[ev["field"]][ev["start"] : ev["end"]] == ev["text"]
+
+
+def test_verdict_is_json_serialisable(clf):
+    v = clf.classify(*S400_DELIVERY)
+    data = json.loads(json.dumps(v.to_dict(), ensure_ascii=False))
+    assert data["tags"][0].keys() >= {"name", "kind", "evidence"}
+    assert data["status"] == "relevant"
+
+
+def test_summary_counts_like_the_lead(clf):
+    title = "Defence ministers meet"
+    body = "The ministers met on Friday. They discussed many issues."
+    plain = clf.classify(title, body)
+    with_summary = clf.classify(
+        title, body, summary="Rajnath Singh and Andrei Belousov discussed S-400 deliveries."
+    )
+    assert with_summary.score > plain.score
+
+
+def test_status_band():
+    assert status_for(THRESHOLD + BAND) == "relevant"
+    assert status_for(THRESHOLD) == "borderline"
+    assert status_for(THRESHOLD - BAND - 0.01) == "irrelevant"
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "expected"),
+    [
+        ("IAF's Su-30MKI fleet to get upgrade", None, True),
+        ("Rajnath Singh to visit Moscow", "Talks with Russian counterpart on arms", True),
+        ("रूस से एस-400 की डिलीवरी", None, True),
+        ("Sensex closes higher on bank gains", "Markets rallied.", False),
+        ("India wins Test series in Australia", None, False),
+    ],
+)
+def test_is_candidate(clf, title, summary, expected):
+    assert clf.is_candidate(title, summary) is expected
+
+
+def test_classify_lines_reports_bad_lines_and_keeps_going(clf):
+    good = {"id": "a1", "title": S400_DELIVERY[0], "text": S400_DELIVERY[1], "lang": "en"}
+    lines = [
+        json.dumps(good),
+        "{not json",
+        json.dumps({"id": "a2", "title": "x"}),
+        json.dumps({"id": "a3", "title": 5, "text": "y"}),
+        "",
+        json.dumps({"id": 7, "title": "Markets", "text": "Stocks rose.", "summary": None}),
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    bad = classify_lines(lines, out, err, clf)
+    assert bad == 3
+    rows = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [r["id"] for r in rows] == ["a1", 7]
+    assert rows[0]["relevant"] is True and "S-400" in rows[0]["tags"]
+    assert set(rows[0]) >= {"id", "relevant", "score", "tags", "reasons"}
+    messages = err.getvalue().splitlines()
+    assert [m.split(":")[0] for m in messages] == ["line 2", "line 3", "line 4"]
+
+
+def test_lexicon_edit_changes_the_result(tmp_path):
+    title = "Zircon hypersonic missiles offered to India by Russia"
+    text = "Russia offered Zircon missiles to the Indian Navy. Indian officials are studying it."
+    base = (
+        '[[cue]]\nname = "india-side"\nsignals = ["india"]\naliases = ["India", "Indian"]\n'
+        '[[cue]]\nname = "russia-side"\nsignals = ["russia"]\naliases = ["Russia"]\n'
+        '[[cue]]\nname = "defence"\nsignals = ["defence"]\naliases = ["navy"]\n'
+    )
+    path = tmp_path / "lex.toml"
+    path.write_text(base, encoding="utf-8")
+    before = Classifier(Lexicon.load(path)).classify(title, text)
+    path.write_text(
+        base + '[[tag]]\nname = "Zircon"\nkind = "system"\nsignals = ["russia", "defence"]\n'
+        'aliases = ["Zircon"]\n',
+        encoding="utf-8",
+    )
+    after = Classifier(Lexicon.load(path)).classify(title, text)
+    assert "Zircon" not in tag_names(before) and "Zircon" in tag_names(after)
+    assert after.score > before.score and after.relevant and not before.relevant
