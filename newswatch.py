@@ -173,6 +173,37 @@ def cmd_retag(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_cluster(args: argparse.Namespace) -> int:
+    """Assign JSON Lines documents from stdin to stories, as the pipeline would."""
+    from pipelines.stories import StoryClusterer, cluster_lines
+
+    if args.db is None:
+        bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, StoryClusterer())
+    else:
+        from pipelines.store import SqliteStoryStore
+
+        with Store(Options(args).db) as store:
+            clusterer = StoryClusterer(SqliteStoryStore(store))
+            bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, clusterer)
+    return EXIT_FAILURES if bad else EXIT_OK
+
+
+def cmd_stories(args: argparse.Namespace) -> int:
+    """List stories newest first with their member articles and outlets."""
+    with Store(Options(args).db) as store:
+        stories = store.stories(since=args.since, limit=args.limit)
+    for story in stories:
+        if args.format == "json":
+            print(json.dumps(story, ensure_ascii=False))
+            continue
+        outlets = ", ".join(story["outlets"])
+        print(f"[{story['id']}] {story['title']}  ({story['first_seen'][:10]}; {outlets})")
+        for article in story["articles"]:
+            kind = article["story_kind"] or ""
+            print(f"    {article['source']}: {article['title']}  [{kind}]  {article['url']}")
+    return EXIT_OK
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -239,6 +270,29 @@ def build_parser() -> argparse.ArgumentParser:
     )
     retag.add_argument("--batch", type=int, default=500, help="articles per transaction")
     retag.set_defaults(func=cmd_retag)
+
+    cluster = commands.add_parser(
+        "cluster",
+        parents=[common],
+        help="assign JSON Lines documents on stdin to stories",
+        description="Read JSON Lines {id, title, text[, url, published]} on stdin and print "
+        "{id, story} per line, with the pipeline's own code: a fresh in-memory index, or the "
+        "database's when --db is given (which then remembers the documents). "
+        "Example: newswatch cluster < docs.jsonl",
+    )
+    cluster.set_defaults(func=cmd_cluster)
+
+    stories = commands.add_parser(
+        "stories",
+        parents=[common],
+        help="list stories with their articles and outlets, newest first",
+        description="List stories newest first, each with its member articles (lead first) and "
+        "the outlets that carried it. Example: newswatch stories --since 2025-12-01",
+    )
+    stories.add_argument("--since", help="only stories first seen on or after this date")
+    stories.add_argument("--limit", type=int, help="at most this many stories")
+    stories.add_argument("--format", choices=("text", "json"), default="text")
+    stories.set_defaults(func=cmd_stories)
     return parser
 
 

@@ -41,6 +41,7 @@ class FeedEntry:
     published: str | None = None
     summary: str | None = None
     authors: tuple[str, ...] = ()
+    updated: str | None = None  # when the item says it last changed, if it says so
 
 
 @dataclass
@@ -117,6 +118,8 @@ def _feed_entry(item: feedparser.FeedParserDict, feed_url: str) -> FeedEntry | N
         published=_entry_date(item),
         summary=_clean(replace_entities(remove_tags(summary))) if summary else None,
         authors=authors,
+        # feedparser answers a missing `updated` with `published` (and a warning): ask first.
+        updated=_iso_date(_clean(item["updated"])) if "updated" in item else None,
     )
 
 
@@ -131,17 +134,26 @@ def _entry_date(item: feedparser.FeedParserDict) -> str | None:
     Hand-edited feeds carry dates like "Mon,31 Mar 2025" or "30Mar 2025": the spacing
     is repaired before parsing.
     """
-    raw = _clean(item.get("published") or item.get("updated"))
-    if raw:
-        for candidate in (raw, _respace_date(raw)):
-            try:
-                return parsedate_to_datetime(candidate).isoformat()
-            except (TypeError, ValueError, IndexError):
-                pass
-            if parsed := _iso_from_text(candidate):
-                return parsed
+    # Not item.get("updated"): feedparser answers a missing key with `published` and a warning.
+    raw = item.get("published") or (item["updated"] if "updated" in item else None)  # noqa: SIM401
+    if parsed := _iso_date(_clean(raw)):
+        return parsed
     struct = item.get("published_parsed") or item.get("updated_parsed")
     return datetime.fromtimestamp(calendar.timegm(struct), UTC).isoformat() if struct else None
+
+
+def _iso_date(raw: str | None) -> str | None:
+    """An RFC 822 or ISO 8601 date as ISO 8601, keeping its offset; None when unparseable."""
+    if not raw:
+        return None
+    for candidate in (raw, _respace_date(raw)):
+        try:
+            return parsedate_to_datetime(candidate).isoformat()
+        except (TypeError, ValueError, IndexError):
+            pass
+        if parsed := _iso_from_text(candidate):
+            return parsed
+    return None
 
 
 def _respace_date(raw: str) -> str:
@@ -185,10 +197,12 @@ def _parse_sitemap(body: bytes, url: str) -> ParsedFeed:
         if loc:
             news_date = _text(fields.get("publication_date"))
             is_news = is_news or news_date is not None or "news" in fields
+            lastmod = _iso_from_text(_text(fields.get("lastmod")))
             entry = FeedEntry(
                 url=urljoin(url, loc),
                 title=_clean(_text(fields.get("title"))),
-                published=_iso_from_text(news_date or _text(fields.get("lastmod"))),
+                published=_iso_from_text(news_date) or lastmod,
+                updated=lastmod,
             )
             (children if name == "sitemap" else entries).append(entry)
         element.clear()

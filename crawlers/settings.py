@@ -44,10 +44,12 @@ DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawlers.middlewares.ContactUserAgentMiddleware": 500,
     "crawlers.middlewares.SkipSeenMiddleware": 50,
+    "crawlers.middlewares.ConditionalGetMiddleware": 60,
 }
 
 ITEM_PIPELINES = {
     "pipelines.stages.TopicPipeline": 300,
+    "pipelines.stages.DedupPipeline": 400,
     "pipelines.stages.StorePipeline": 900,
 }
 

@@ -29,13 +29,16 @@ class Article:
     publisher: str | None = None
     feed_url: str | None = None
     fetched_url: str | None = None
-    # Filled by the relevance and dedup stages.
+    # Filled by the relevance stage.
     relevance: float | None = None
     status: str = "relevant"
     reasons: list[dict[str, Any]] = field(default_factory=list)
     tags: list[dict[str, Any]] = field(default_factory=list)
-    story_id: int | None = None
-    duplicate_of: int | None = None
+    # Filled by the dedup stage: the story's lead URL, how this article joined it, and
+    # the stored article it was matched to.
+    story: str | None = None
+    story_kind: str | None = None
+    matched: str | None = None
 
     @property
     def key_url(self) -> str:

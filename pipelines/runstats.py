@@ -15,6 +15,7 @@ COUNTERS = (
     "feeds",
     "feeds_fetched",
     "feeds_failed",
+    "feeds_unchanged",
     "items_seen",
     "items_filtered",
     "skipped_seen",

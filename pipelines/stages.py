@@ -12,7 +12,8 @@ from scrapy.exceptions import DropItem
 from pipelines.article import Article
 from pipelines.lexicon import Lexicon
 from pipelines.runstats import RunStats, article_totals, run_status
-from pipelines.store import Store
+from pipelines.store import SqliteStoryStore, Store
+from pipelines.stories import StoryClusterer
 from pipelines.topic import Classifier
 
 logger = logging.getLogger(__name__)
@@ -45,6 +46,36 @@ class TopicPipeline:
         item.tags = [tag.to_dict() for tag in verdict.tags]
         RunStats(self.crawler.stats).inc(item.source, verdict.status)
         return item
+
+
+class DedupPipeline:
+    """Fold exact duplicates, syndicated copies and rewrites of one event into one story."""
+
+    def __init__(self, crawler: Crawler):
+        self.db_path = crawler.settings["NEWSWATCH_DB"]
+        self.store: Store | None = None
+        self.clusterer: StoryClusterer | None = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
+        return cls(crawler)
+
+    def open_spider(self) -> None:
+        self.store = Store(self.db_path)
+        self.clusterer = StoryClusterer(SqliteStoryStore(self.store))
+
+    def process_item(self, item: Article) -> Article:
+        if item.status != "irrelevant":
+            assignment = self.clusterer.assign(
+                item.key_url, item.title or "", item.body or "", published=item.published
+            )
+            item.story = assignment.story_id
+            item.story_kind = assignment.kind
+            item.matched = assignment.matched
+        return item
+
+    def close_spider(self) -> None:
+        self.store.close()
 
 
 class StorePipeline:

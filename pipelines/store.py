@@ -8,19 +8,19 @@ the article it was writing.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import sqlite_utils
 
 from pipelines.article import Article
+from pipelines.shingles import body_hash
+from pipelines.story_store import DocInfo
 
 DEFAULT_DB = Path("data") / "newswatch.db"
 BUSY_TIMEOUT_MS = 10_000
@@ -29,14 +29,6 @@ BUSY_TIMEOUT_MS = 10_000
 def utc_now() -> str:
     """Timestamps are stored as ISO 8601 in UTC with an explicit offset."""
     return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def body_hash(text: str | None) -> str | None:
-    """A hash that ignores case, punctuation and spacing: equal for reformatted copies."""
-    if not text:
-        return None
-    words = re.findall(r"\w+", text.casefold())
-    return hashlib.sha1(" ".join(words).encode()).hexdigest() if words else None
 
 
 # ------------------------------------------------------------------ schema
@@ -141,7 +133,55 @@ JOIN tags ON tags.name = t.tag""",
     )
 
 
-MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [_migration_1, _migration_2]
+def _migration_3(db: sqlite_utils.Database) -> None:
+    """One story, reported once: stories, duplicates, revisions, the near-duplicate index
+    and conditional-GET state of feeds."""
+    db["stories"].create(
+        {"id": int, "lead_url": str, "title": str, "first_seen": str},
+        pk="id",
+        not_null=["lead_url", "first_seen"],
+    )
+    db["stories"].create_index(["lead_url"], unique=True)
+    db["stories"].create_index(["first_seen"])
+    db["articles"].add_column("story_id", int)
+    db["articles"].add_column("duplicate_of", int)
+    db["articles"].add_column("story_kind", str)
+    db["articles"].create_index(["story_id"])
+    db["article_revisions"].create(
+        {"id": int, "article_id": int, "title": str, "body_hash": str, "replaced_at": str},
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["article_revisions"].create_index(["article_id"])
+    # The near-duplicate index (pipelines/story_store.py): every lookup is by an index.
+    db.execute(
+        "CREATE TABLE story_docs (seq INTEGER PRIMARY KEY, doc_id TEXT NOT NULL UNIQUE,"
+        " story_id TEXT NOT NULL, kind TEXT NOT NULL, matched TEXT, score REAL, title TEXT,"
+        " day TEXT, ahead INTEGER, body_hash TEXT, shingles BLOB, entities TEXT)"
+    )
+    db.execute("CREATE INDEX story_docs_body_hash ON story_docs (body_hash)")
+    db.execute(
+        "CREATE TABLE story_bands (key TEXT NOT NULL, seq INTEGER NOT NULL, doc_id TEXT NOT NULL,"
+        " PRIMARY KEY (key, seq)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE story_entities (key TEXT NOT NULL, seq INTEGER NOT NULL, day TEXT,"
+        " doc_id TEXT NOT NULL, PRIMARY KEY (key, seq)) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE story_entity_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE feed_state (url TEXT PRIMARY KEY, etag TEXT, last_modified TEXT,"
+        " updated_at TEXT NOT NULL) WITHOUT ROWID"
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
+    _migration_1,
+    _migration_2,
+    _migration_3,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -290,7 +330,7 @@ class Store:
             "section": article.section,
             "image": article.image,
             "publisher": article.publisher,
-            "body_hash": body_hash(article.body),
+            "body_hash": body_hash(article.body) if article.body else None,
             "relevance": article.relevance,
             "status": article.status,
             "reasons": json.dumps(article.reasons, ensure_ascii=False),
@@ -301,6 +341,7 @@ class Store:
             ).fetchone()
             tags_changed = True
             if existing is None:
+                row |= self._story_columns(article, url, now)
                 cursor = self.db.execute(
                     f"INSERT INTO articles ({', '.join(row)}, first_seen, updated_at, run_id) "
                     f"VALUES ({', '.join('?' * len(row))}, ?, ?, ?)",
@@ -312,6 +353,11 @@ class Store:
                 if (existing[1], existing[2]) == (row["title"], row["body_hash"]):
                     outcome, tags_changed = "unchanged", False
                 else:
+                    self.db.execute(
+                        "INSERT INTO article_revisions (article_id, title, body_hash, replaced_at)"
+                        " VALUES (?, ?, ?, ?)",
+                        [article_id, existing[1], existing[2], now],
+                    )
                     assignments = ", ".join(f"{column} = ?" for column in row)
                     self.db.execute(
                         f"UPDATE articles SET {assignments}, updated_at = ? WHERE id = ?",
@@ -322,6 +368,78 @@ class Store:
                 self._write_tags(article_id, article.tags)
             self._mark_seen({url, article.url, article.fetched_url}, "stored", article_id, now)
         return outcome, article_id
+
+    def _story_columns(self, article: Article, url: str, now: str) -> dict[str, Any]:
+        """The story a new article joins (created when it leads one) and what it duplicates."""
+        lead = article.story or url
+        found = self.db.execute("SELECT id FROM stories WHERE lead_url = ?", [lead]).fetchone()
+        if found is None:
+            title = article.title if lead == url else None
+            cursor = self.db.execute(
+                "INSERT INTO stories (lead_url, title, first_seen) VALUES (?, ?, ?)",
+                [lead, title, now],
+            )
+            story_id = cursor.lastrowid
+        else:
+            story_id = found[0]
+        duplicate_of = None
+        if article.story_kind == "duplicate" and article.matched:
+            match = self.db.execute(
+                "SELECT id FROM articles WHERE url = ?", [article.matched]
+            ).fetchone()
+            duplicate_of = match[0] if match else None
+        return {
+            "story_id": story_id,
+            "story_kind": article.story_kind,
+            "duplicate_of": duplicate_of,
+        }
+
+    def seen_at(self, url: str) -> str | None:
+        """When this URL was first decided on, or None: the crawler's skip-before-download check."""
+        row = self.db.execute("SELECT first_seen FROM seen_urls WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
+
+    def feed_state(self, url: str) -> tuple[str | None, str | None]:
+        """The ETag and Last-Modified a feed answered with last time."""
+        row = self.db.execute(
+            "SELECT etag, last_modified FROM feed_state WHERE url = ?", [url]
+        ).fetchone()
+        return (row[0], row[1]) if row else (None, None)
+
+    def save_feed_states(self, states: dict[str, tuple[str | None, str | None]]) -> None:
+        now = utc_now()
+        with self.db.atomic():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO feed_state (url, etag, last_modified, updated_at)"
+                " VALUES (?, ?, ?, ?)",
+                [(url, etag, modified, now) for url, (etag, modified) in states.items()],
+            )
+
+    def stories(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        """Stories newest first, each with its member articles (lead first) and outlets."""
+        query = (
+            "SELECT s.id, s.lead_url, s.first_seen,"
+            " coalesce(s.title, (SELECT title FROM articles WHERE url = s.lead_url)) AS title,"
+            " (SELECT max(published) FROM articles WHERE story_id = s.id) AS published"
+            " FROM stories s WHERE s.first_seen >= coalesce(?, '')"
+            " AND EXISTS (SELECT 1 FROM articles WHERE story_id = s.id)"
+            " ORDER BY s.first_seen DESC, s.id DESC"
+        )
+        params: list[Any] = [since]
+        if limit:
+            query += " LIMIT ?"
+            params.append(limit)
+        stories = list(self.db.query(query, params))
+        for story in stories:
+            story["articles"] = list(
+                self.db.query(
+                    "SELECT id, url, title, source, published, story_kind, status FROM articles"
+                    " WHERE story_id = ? ORDER BY url != ?, first_seen, id",
+                    [story["id"], story["lead_url"]],
+                )
+            )
+            story["outlets"] = sorted({a["source"] for a in story["articles"]})
+        return stories
 
     def _write_tags(self, article_id: int, tags: Iterable[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM article_tags WHERE article_id = ?", [article_id])
@@ -401,3 +519,119 @@ class Store:
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+
+class SqliteStoryStore:
+    """The story clusterer's memory (pipelines/story_store.StoryStore) in the newswatch database.
+
+    Each method is one indexed query, so the cost of assigning an article does not grow
+    with the archive.
+    """
+
+    def __init__(self, store: Store):
+        self.db = store.db
+
+    def get(self, doc_id: str) -> DocInfo | None:
+        row = self.db.execute(
+            "SELECT doc_id, story_id, kind, matched, score, title, day, ahead, body_hash,"
+            " shingles, entities FROM story_docs WHERE doc_id = ?",
+            [doc_id],
+        ).fetchone()
+        if row is None:
+            return None
+        return DocInfo(
+            doc_id=row[0],
+            story_id=row[1],
+            kind=row[2],
+            matched=row[3],
+            score=row[4],
+            title=row[5],
+            day=date.fromisoformat(row[6]) if row[6] else None,
+            ahead=bool(row[7]),
+            body_hash=row[8],
+            shingles=row[9],
+            entities=frozenset(json.loads(row[10])),
+        )
+
+    def add(self, doc: DocInfo, band_keys: Sequence[str]) -> None:
+        day = doc.day.isoformat() if doc.day else None
+        with self.db.atomic():
+            seq = self.db.execute(
+                "INSERT INTO story_docs (doc_id, story_id, kind, matched, score, title, day,"
+                " ahead, body_hash, shingles, entities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    doc.doc_id,
+                    doc.story_id,
+                    doc.kind,
+                    doc.matched,
+                    doc.score,
+                    doc.title,
+                    day,
+                    int(doc.ahead),
+                    doc.body_hash,
+                    doc.shingles,
+                    json.dumps(sorted(doc.entities), ensure_ascii=False),
+                ],
+            ).lastrowid
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO story_bands (key, seq, doc_id) VALUES (?, ?, ?)",
+                [(key, seq, doc.doc_id) for key in band_keys],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO story_entities (key, seq, day, doc_id) VALUES (?, ?, ?, ?)",
+                [(key, seq, day, doc.doc_id) for key in doc.entities],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO story_entity_counts (key, n) VALUES (?, 1)"
+                " ON CONFLICT (key) DO UPDATE SET n = n + 1",
+                [(key,) for key in doc.entities],
+            )
+
+    def by_body_hash(self, body_hash: str) -> str | None:
+        row = self.db.execute(
+            "SELECT doc_id FROM story_docs WHERE body_hash = ? ORDER BY seq LIMIT 1", [body_hash]
+        ).fetchone()
+        return row[0] if row else None
+
+    def by_bands(self, band_keys: Sequence[str], per_key: int) -> set[str]:
+        found: set[str] = set()
+        for key in band_keys:
+            found.update(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT doc_id FROM story_bands WHERE key = ? ORDER BY seq DESC LIMIT ?",
+                    [key, per_key],
+                )
+            )
+        return found
+
+    def by_entities(
+        self, keys: Sequence[str], since: date | None, until: date | None, per_key: int
+    ) -> set[str]:
+        low = since.isoformat() if since and until else ""
+        high = until.isoformat() if since and until else "9999"
+        found: set[str] = set()
+        for key in keys:
+            found.update(
+                r[0]
+                for r in self.db.execute(
+                    "SELECT doc_id FROM story_entities WHERE key = ?"
+                    " AND (day IS NULL OR day BETWEEN ? AND ?) ORDER BY seq DESC LIMIT ?",
+                    [key, low, high, per_key],
+                )
+            )
+        return found
+
+    def entity_counts(self, keys: Iterable[str]) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for key in keys:
+            row = self.db.execute(
+                "SELECT n FROM story_entity_counts WHERE key = ?", [key]
+            ).fetchone()
+            if row:
+                counts[key] = row[0]
+        return counts
+
+    def doc_count(self) -> int:
+        # seq only grows and rows are never deleted: its maximum is the count, read off the index.
+        return self.db.execute("SELECT coalesce(max(seq), 0) FROM story_docs").fetchone()[0]

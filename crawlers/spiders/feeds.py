@@ -26,12 +26,13 @@ from twisted.python.failure import Failure
 
 from crawlers.extract import extract
 from crawlers.feeds import FeedEntry, NotAFeed, parse_feed
-from crawlers.middlewares import ARTICLE, AlreadySeen
+from crawlers.middlewares import ARTICLE, FEED, AlreadySeen
 from crawlers.sources import Source, load_sources, select_sources
 from pipelines.article import Article
 from pipelines.lexicon import Lexicon
 from pipelines.runstats import RunStats
 from pipelines.topic import Classifier
+from pipelines.urls import canonicalize_url
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
 
@@ -92,12 +93,17 @@ class FeedSpider(scrapy.Spider):
             callback=self.parse_feed,
             errback=self.feed_failed,
             headers=headers,
-            meta={"source": source},
+            meta={FEED: True, "source": source, "handle_httpstatus_list": [304]},
             dont_filter=True,
         )
 
     def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
         source: Source = response.meta["source"]
+        if response.status == 304:
+            # Unchanged since the last run (conditional GET): nothing new to fetch.
+            self.run_stats.inc(source.name, "feeds_fetched")
+            self.run_stats.inc(source.name, "feeds_unchanged")
+            return
         try:
             parsed = parse_feed(response.body, response.url)
         except NotAFeed as exc:
@@ -149,11 +155,19 @@ class FeedSpider(scrapy.Spider):
             "authors": list(entry.authors),
         }
         return scrapy.Request(
-            entry.url,
+            canonicalize_url(
+                entry.url, drop_params=source.drop_params, force_https=source.force_https
+            ),
             callback=self.parse_article,
             errback=self.article_failed,
             headers=headers,
-            meta={ARTICLE: True, "source": source, "feed_url": feed_url, "fallback": fallback},
+            meta={
+                ARTICLE: True,
+                "source": source,
+                "feed_url": feed_url,
+                "fallback": fallback,
+                "updated": entry.updated,
+            },
         )
 
     def parse_article(self, response: Response) -> Iterable[Article]:
@@ -168,6 +182,11 @@ class FeedSpider(scrapy.Spider):
             )
             return
         self.run_stats.inc(source.name, "articles_fetched")
+        fields["canonical_url"] = canonicalize_url(
+            fields.get("canonical_url") or response.url,
+            drop_params=source.drop_params,
+            force_https=source.force_https,
+        )
         yield Article(
             **fields,
             source=source.name,

@@ -1,0 +1,240 @@
+import io
+import json
+from datetime import date
+
+from pipelines.entities import entity_keys, text_date
+from pipelines.shingles import body_hash
+from pipelines.stories import StoryClusterer, cluster_lines
+from pipelines.story_store import MemoryStoryStore
+
+WIRE = (
+    "The Defence Acquisition Council on Thursday cleared the purchase of 12 Su-30MKI fighter "
+    "jets from Hindustan Aeronautics Limited at a cost of about Rs 13,500 crore, officials "
+    "said. The aircraft will be built at the HAL plant in Nashik with more than 62 per cent "
+    "indigenous content. The council, chaired by Defence Minister Rajnath Singh, also "
+    "approved upgrades for the Pinaka rocket system and new radars for the Army air "
+    "defence units. The jets will replace aircraft lost in accidents over the past decade, "
+    "a senior official of the Indian Air Force said, adding that deliveries are expected to "
+    "begin within three years of the contract. HAL builds the Su-30MKI under licence from "
+    "Russia's Sukhoi, and the Nashik line has delivered more than 220 of the twin-engine "
+    "fighters to the air force since 2004. Officials said the engines, AL-31FP, would also "
+    "be produced at the HAL Koraput division under an earlier agreement."
+)
+
+
+def test_wire_copy_with_new_byline_joins_original() -> None:
+    clusterer = StoryClusterer()
+    lead = clusterer.assign(
+        "a1", "DAC clears 12 Su-30MKI jets from HAL", "New Delhi (PTI): " + WIRE
+    )
+    copy = clusterer.assign(
+        "a2",
+        "Rs 13,500-crore nod for a dozen Sukhoi fighters",
+        "By Staff Reporter | Updated 5 minutes ago\n"
+        + WIRE.replace("officials said", "sources said"),
+    )
+    assert lead.kind == "new" and lead.story_id == "a1"
+    assert (copy.story_id, copy.kind, copy.matched) == ("a1", "syndicated", "a1")
+
+
+def test_truncated_teaser_joins_original() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign("a1", "DAC clears 12 Su-30MKI jets from HAL", WIRE)
+    teaser = clusterer.assign("t1", "DAC clears 12 Su-30MKI jets", WIRE[:330] + "… Read more")
+    assert (teaser.story_id, teaser.kind) == ("a1", "syndicated")
+
+
+def test_exact_reprint_is_a_duplicate_whatever_the_spacing_and_case() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign("a1", "DAC clears jets", WIRE)
+    again = clusterer.assign("a2", "DAC clears jets", "  " + WIRE.upper().replace(" ", "  "))
+    assert (again.story_id, again.kind) == ("a1", "duplicate")
+    assert body_hash("Hello, world!") == body_hash("hello   WORLD")
+
+
+def test_independent_rewrite_of_same_event_joins() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign(
+        "r1",
+        "INS Tushil commissioned at Kaliningrad in presence of Rajnath Singh",
+        "Kaliningrad, December 9: The Indian Navy commissioned INS Tushil, a Krivak-class "
+        "stealth frigate built at the Yantar shipyard, on Monday. Defence Minister Rajnath "
+        "Singh and Admiral Dinesh K Tripathi attended the ceremony. The 3,900-tonne warship "
+        "is the seventh of the Project 1135.6 series and will join the Western Fleet.",
+        published="2024-12-09",
+    )
+    rewrite = clusterer.assign(
+        "r2",
+        "Navy inducts frigate INS Tushil in Russia; Rajnath Singh attends ceremony",
+        "The Russian-built guided missile frigate INS Tushil joined the Indian Navy at the "
+        "Yantar shipyard in Kaliningrad on December 9. Rajnath Singh said the 3,900-tonne "
+        "ship reflected India's growing maritime strength. Admiral Dinesh K Tripathi was "
+        "present. Tushil belongs to Project 1135.6 and will be part of the Western Fleet.",
+        published="2024-12-10",
+    )
+    assert (rewrite.story_id, rewrite.kind) == ("r1", "same-event")
+
+
+def test_s400_delivery_and_later_delay_stay_apart() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign(
+        "d1",
+        "Russia begins delivery of S-400 air defence systems to India",
+        "Russia has begun delivering the S-400 Triumf air defence system to India under the "
+        "$5.43 billion contract signed in October 2018, Dmitry Shugaev, director of the FSMTC, "
+        "said on November 14, 2021. The first regiment is expected to be deployed in Punjab.",
+        published="2021-11-14",
+    )
+    delay = clusterer.assign(
+        "d2",
+        "Delivery of last two S-400 squadrons to India delayed to 2026",
+        "The remaining two squadrons of the S-400 Triumf system under the $5.43 billion "
+        "contract will reach India only in 2026, officials said on March 20, 2025, citing "
+        "the war in Ukraine. Three squadrons have been delivered; FSMTC chief Dmitry "
+        "Shugaev has said the contract would be completed.",
+        published="2025-03-20",
+    )
+    assert delay.story_id == "d2" and delay.kind == "new"
+
+
+def test_cabinet_approval_and_signing_stay_apart() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign(
+        "c1",
+        "Cabinet Committee on Security clears Rs 26,000 crore deal for 240 AL-31FP engines",
+        "September 2, 2024: The Cabinet Committee on Security chaired by Prime Minister "
+        "Narendra Modi on Monday approved the procurement of 240 AL-31FP aero engines for "
+        "the Su-30MKI fleet from Hindustan Aeronautics Limited at a cost of Rs 26,000 crore. "
+        "The engines will be made at HAL's Koraput division.",
+    )
+    signing = clusterer.assign(
+        "c2",
+        "Defence Ministry signs Rs 26,000 crore contract with HAL for 240 AL-31FP engines",
+        "September 9, 2024: The Ministry of Defence on Monday signed a contract with "
+        "Hindustan Aeronautics Limited for 240 AL-31FP aero engines for Su-30MKI aircraft at "
+        "a cost of over Rs 26,000 crore. Defence Secretary Giridhar Aramane was present at "
+        "the signing. HAL will supply 30 engines a year from its Koraput division.",
+    )
+    assert signing.story_id == "c2"
+
+
+def test_two_editions_of_indra_stay_apart() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign(
+        "i1",
+        "INDRA-2021: Indian and Russian troops begin joint exercise in Volgograd",
+        "August 1, 2021: The 12th edition of the India-Russia joint exercise INDRA-2021 began "
+        "at the Prudboy ranges in Volgograd with 250 personnel from each side. The drills "
+        "focus on counter-terrorism operations under a United Nations mandate.",
+    )
+    later = clusterer.assign(
+        "i2",
+        "INDRA-2023: India, Russia armies hold joint exercise in Rajasthan",
+        "November 20, 2023: The India-Russia joint exercise INDRA-2023 opened at the Mahajan "
+        "Field Firing Ranges in Rajasthan. Troops will rehearse counter-terrorism operations "
+        "under a United Nations mandate during the two-week exercise.",
+    )
+    assert later.story_id == "i2"
+
+
+def test_announcement_and_event_stay_apart() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign(
+        "p1",
+        "Rajnath Singh to visit Moscow, will attend INS Tamal commissioning",
+        "June 28, 2025: Defence Minister Rajnath Singh will travel to Russia where the Indian "
+        "Navy will commission INS Tamal at the Yantar shipyard in Kaliningrad on July 1.",
+    )
+    event = clusterer.assign(
+        "p2",
+        "Indian Navy commissions INS Tamal at Yantar shipyard in Kaliningrad",
+        "July 1, 2025: The Indian Navy commissioned INS Tamal at the Yantar shipyard in "
+        "Kaliningrad on Tuesday in the presence of Vice Admiral Sanjay Jasjit Singh.",
+    )
+    assert event.story_id == "p2"
+
+
+BACKGROUND = (
+    "BrahMos Aerospace is a joint venture between India's Defence Research and Development "
+    "Organisation and Russia's NPO Mashinostroyeniya, formed under a 1998 agreement. The "
+    "company takes its name from the Brahmaputra and Moskva rivers. Its supersonic cruise "
+    "missile flies at almost three times the speed of sound and has been inducted by the "
+    "Army, the Navy and the Air Force."
+)
+
+
+def test_shared_background_paragraph_alone_does_not_merge() -> None:
+    clusterer = StoryClusterer()
+    clusterer.assign(
+        "b1",
+        "Navy test-fires extended-range BrahMos from INS Imphal in Arabian Sea",
+        "The Indian Navy on Tuesday successfully test-fired an extended-range BrahMos missile "
+        "from the destroyer INS Imphal in the Arabian Sea, hitting a decommissioned ship "
+        "450 km away, a Navy spokesperson said.\n\n" + BACKGROUND,
+        published="2024-03-05",
+    )
+    other = clusterer.assign(
+        "b2",
+        "Indonesia signs $450 million contract for BrahMos coastal batteries",
+        "Indonesia's defence ministry on Thursday signed a $450 million contract in Jakarta "
+        "for two coastal batteries, becoming the second export customer after Manila, "
+        "officials in Jakarta said.\n\n" + BACKGROUND,
+        published="2024-03-07",
+    )
+    assert other.story_id == "b2" and other.kind == "new"
+
+
+def test_story_ids_survive_a_fresh_clusterer_over_the_same_store() -> None:
+    store = MemoryStoryStore()
+    first = StoryClusterer(store)
+    assert first.assign("a1", "DAC clears 12 Su-30MKI jets from HAL", WIRE).story_id == "a1"
+    second = StoryClusterer(store)
+    copy = second.assign("a2", "Sukhoi jets cleared", "By Our Correspondent. " + WIRE)
+    assert copy.story_id == "a1"
+    assert second.assign("a1", "anything", "anything").story_id == "a1"
+    assert store.get("a2") is not None and store.get("a2").story_id == "a1"
+
+
+def test_band_and_entity_lookups_are_bounded_per_key() -> None:
+    clusterer = StoryClusterer(per_key=3)
+    for i in range(10):
+        clusterer.assign(f"x{i}", "DAC clears 12 Su-30MKI jets from HAL", f"Copy {i}. " + WIRE)
+    store = clusterer.store
+    keys = sorted(store.get("x0").entities)
+    assert len(store.by_entities(keys[:1], None, None, 3)) <= 3
+    assert store.get("x9").story_id == "x0"
+
+
+def test_cluster_lines_skips_malformed_lines() -> None:
+    lines = [
+        json.dumps({"id": "a1", "title": "DAC clears 12 Su-30MKI jets", "text": WIRE}),
+        "{not json",
+        json.dumps({"id": "a2", "title": "no text"}),
+        "",
+        json.dumps(
+            {"id": "a3", "title": "Reprint", "text": "PTI. " + WIRE, "published": "2024-09-09"}
+        ),
+    ]
+    out, err = io.StringIO(), io.StringIO()
+    bad = cluster_lines(lines, out, err, StoryClusterer())
+    assert bad == 2
+    assert [json.loads(line) for line in out.getvalue().splitlines()] == [
+        {"id": "a1", "story": "a1"},
+        {"id": "a3", "story": "a1"},
+    ]
+    assert "line 2" in err.getvalue() and "line 3" in err.getvalue()
+
+
+def test_entity_keys_and_text_date() -> None:
+    title = "HAL to supply 240 AL-31FP engines"
+    text = (
+        "New Delhi, September 9, 2024: The defence ministry signed a Rs 26,000 crore deal "
+        "with Hindustan Aeronautics for 240 engines on September 9. The engines will be "
+        "built at Koraput."
+    )
+    keys = entity_keys(title, text)
+    assert {"code:al31fp", "num:240", "num:26000crore", "day:09-09", "name:koraput"} <= keys
+    assert not {"name:the", "name:new", "num:2024"} & keys
+    assert text_date(text) == date(2024, 9, 9)
+    assert text_date(" date 2021-12-06 Putin arrives") == date(2021, 12, 6)
+    assert text_date("No date here") is None
