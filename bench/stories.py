@@ -9,6 +9,7 @@ import json
 import random
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -17,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stories_scoring import Scores, score  # noqa: E402
 from pipelines.shingles import words  # noqa: E402
+from pipelines.store import SqliteStoryStore, Store  # noqa: E402
 from pipelines.stories import StoryClusterer  # noqa: E402
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories-dev.jsonl"
@@ -67,10 +69,9 @@ def shuffled(rows: list[dict], seeds: int = 12) -> None:
         print(f"  {field:<18} mean {statistics.mean(values):.3f}  min {min(values):.3f}")
 
 
-def speed(rows: list[dict], passes: int = 20) -> None:
+def speed(rows: list[dict], clusterer: StoryClusterer, label: str, passes: int = 20) -> None:
     """Milliseconds per assign in the first and last pass over one growing store
     (fresh ids and a changed first word each pass, so no exact-duplicate shortcut)."""
-    clusterer = StoryClusterer()
     timings = []
     for i in range(passes):
         start = time.perf_counter()
@@ -78,7 +79,7 @@ def speed(rows: list[dict], passes: int = 20) -> None:
             clusterer.assign(f"{i}-{r['id']}", r["title"], f"{i}. {r['text']}")
         timings.append((time.perf_counter() - start) * 1000 / len(rows))
     print(
-        f"assign: {timings[0]:.2f} ms/document with an empty store, "
+        f"assign ({label}): {timings[0]:.2f} ms/document with an empty store, "
         f"{timings[-1]:.2f} ms/document with {(passes - 1) * len(rows)} stored"
     )
 
@@ -94,7 +95,9 @@ def main() -> int:
     report("full", rows, full)
     print("full, 12 random arrival orders:")
     shuffled(rows)
-    speed(rows)
+    speed(rows, StoryClusterer(), "in memory")
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+        speed(rows, StoryClusterer(SqliteStoryStore(store)), "SQLite", passes=60)
     return 0
 
 

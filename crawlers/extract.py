@@ -11,7 +11,7 @@ from __future__ import annotations
 import codecs
 import gzip
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from html import unescape
@@ -230,32 +230,152 @@ def _apply_fallback(result: dict[str, Any], fallback: Mapping[str, Any]) -> None
 
 
 def _title(tree: HtmlElement, page: PageMeta, url: str) -> str | None:
-    """JSON-LD headline, og:title, <h1>, <title>, with any site-name affix removed."""
+    """JSON-LD headline, og:title, <h1>, <title>, with any site-name affix removed.
+
+    The first source that has a title gives it, unless og:title outvotes the JSON-LD
+    headline (_og_outvotes_headline), or another source states the same headline
+    without an affix the first carries: a kicker before it ("Topic: Headline") or a
+    tail after it ("Headline | Section", or a longer SEO variant of a social title).
+    Invisible characters (soft hyphens, zero-width spaces) are ignored in comparisons
+    but kept in the result, as the page has them.
+    """
     sites = _site_keys(page, url)
     section = ld_text(page.article.get("articleSection")) or page.first(*_SECTION_KEYS)
-    candidates = [
-        ld_text(page.article.get("headline")) or ld_text(page.article.get("name")),
-        page.first("og:title", "twitter:title", "title", "parsely-title", "sailthru.title"),
-        _h1(tree),
-        page.title_tag,
+    section_key = _key(section) if section else None
+
+    def clean(value: str | None) -> str | None:
+        return _strip_site(_clean_title(value), sites, section_key) if value else None
+
+    art = page.article
+    headline, name = clean(ld_text(art.get("headline"))), clean(ld_text(art.get("name")))
+    og, twitter, meta_headline = map(
+        clean, map(page.first, ("og:title", "twitter:title", "headline"))
+    )
+    ordered = [
+        headline or name,
+        og or clean(page.first("twitter:title", "title", "parsely-title", "sailthru.title")),
+        meta_headline,
+        clean(_h1(tree)),
+        clean(page.title_tag),
     ]
-    for candidate in candidates:
-        if candidate:
-            text = " ".join(unescape(candidate).split())
-            return _strip_site(text, sites, _key(section) if section else None)
-    return None
+    if headline and og and _og_outvotes_headline(tree, page, headline, name, og, clean):
+        ordered.insert(0, og)
+    title = next((c for c in ordered if c), None)
+    if not title:
+        return None
+    for other in (headline, name, meta_headline, og, twitter):
+        if other and _is_affix_free_form(other, title):
+            title = other
+    return title
+
+
+def _og_outvotes_headline(
+    tree: HtmlElement,
+    page: PageMeta,
+    headline: str,
+    name: str | None,
+    og: str,
+    clean: Callable[[str | None], str | None],
+) -> bool:
+    """Whether og:title beats a differing JSON-LD headline.
+
+    It does when the JSON-LD name repeats og:title, or when the page's visible
+    headline shows og:title verbatim (site name and all) and the JSON-LD does not
+    vouch for its own headline: with an alternativeHeadline other than og:title, or a
+    name that repeats the headline.
+    """
+    if _same(og, headline):
+        return False
+    if _same(name, og):
+        return True
+    alternative = clean(ld_text(page.article.get("alternativeHeadline")))
+    if alternative and not _same(alternative, og):
+        return False
+    if name and _comparable(name).startswith(_comparable(headline)):
+        return False
+    raw_og = _clean_title(page.first("og:title") or "")
+    return any(_same(shown, raw_og) for shown in _visible_headlines(tree))
+
+
+def _same(one: str | None, other: str | None) -> bool:
+    return bool(one and other) and _comparable(one) == _comparable(other)
+
+
+def _clean_title(text: str) -> str:
+    return " ".join(unescape(text).split())
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"))
+
+
+def _comparable(text: str) -> str:
+    return " ".join(text.translate(_INVISIBLE).split())
+
+
+def _is_affix_free_form(short: str, long: str) -> bool:
+    """Whether short is long without a leading kicker or a trailing addition.
+
+    The cut must fall at a word boundary and leave at least three words.
+    """
+    short, long = _comparable(short), _comparable(long)
+    if len(short) >= len(long) or len(short.split()) < 3:
+        return False
+    if long.startswith(short):
+        rest, boundary = long[len(short) :], long[len(short)]
+    elif long.endswith(short):
+        rest, boundary = long[: -len(short)], long[-len(short) - 1]
+    else:
+        return False
+    return bool(_WORDS.search(rest)) and (not boundary.isalnum() or boundary == "-")
 
 
 def _site_keys(page: PageMeta, url: str) -> set[str]:
-    """Comparison keys for the outlet's names: og:site_name, JSON-LD publisher, domain."""
-    names = (page.first("og:site_name", "application-name"), page.ld_publisher, _domain_label(url))
+    """Comparison keys for the outlet's names: og:site_name, the publisher (JSON-LD or
+    meta tag, without notes in brackets such as its address) and the domain."""
+    names = (
+        page.first("og:site_name", "application-name"),
+        page.ld_publisher,
+        _BRACKETS.sub("", page.first("publisher", "dc.publisher", "dcterms.publisher") or ""),
+        _domain_label(url),
+    )
     return {_key(name) for name in names if name} - {""}
 
 
+def _visible_headlines(tree: HtmlElement) -> list[str]:
+    """The headlines a reader sees: the first <h1> outside navigation.
+
+    Some sites have their only <h1> in the breadcrumb trail and the article's headline
+    in the next <h2>, often a kicker and a headline in two spans; the two headlines
+    then differ (one is og:title, one the JSON-LD headline), and both count, with the
+    <h2>'s parts.
+    """
+    headings = tree.xpath("//body//h1")
+    for h1 in headings:
+        if not _in_navigation(h1):
+            return [_clean_title(h1.text_content())]
+    if not headings:
+        return []
+    shown = [_clean_title(headings[0].text_content())]
+    following = headings[0].xpath("following::h2[1]")
+    if following:
+        shown += [_clean_title(el.text_content()) for el in (following[0], *following[0])]
+    return shown
+
+
+def _in_navigation(element: HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        marker = f"{node.get('class') or ''} {node.get('id') or ''}".lower()
+        if node.tag == "nav" or "breadcrumb" in marker:
+            return True
+    return False
+
+
 def _h1(tree: HtmlElement) -> str | None:
-    h1 = tree.find(".//h1")
-    if h1 is None:
+    """The article's visible headline: the first <h1> in <article> or <main>, else the first."""
+    found = tree.xpath("(//article//h1 | //main//h1)[1]") or tree.xpath("(//h1)[1]")
+    if not found:
         return None
+    h1 = found[0]
     text = " ".join(h1.text_content().split())
     return text or None
 
@@ -461,9 +581,10 @@ def _authors(tree: HtmlElement, page: PageMeta, sites: set[str]) -> list[str]:
     """Person names from JSON-LD, else meta tags, else microdata and rel=author links.
 
     A source naming only the outlet itself (or other organisations) does not stop the
-    search; its names are returned only when no source names a person. trafilatura's
-    byline guess from the page text comes last: on real pages it beats nothing but not
-    an organisation named in the markup.
+    search: a person named in the page's visible byline (_visible_byline) comes next,
+    and the organisation only when there is none. trafilatura's byline guess from the
+    page text comes last: on real pages it beats nothing but not an organisation named
+    in the markup.
     """
     art = page.article
     author = art.get("author") or art.get("creator")
@@ -478,17 +599,151 @@ def _authors(tree: HtmlElement, page: PageMeta, sites: set[str]) -> list[str]:
         if index == 0 and is_organisation(author):
             people = []
         else:
-            people = [name for name in names if not _matches_site(name, sites)]
+            people = [name for name in names if not _is_outlet(name, sites)]
         if people:
             return people
         fallback = fallback or names
-    if fallback:
-        return fallback
+    visible = _visible_byline(tree, sites)
+    if visible or fallback:
+        return visible or fallback
     try:
         byline = extract_author(tree)
     except Exception:  # a heuristic over arbitrary markup; failing means "unknown"
         return []
     return _clean_authors([byline]) if byline else []
+
+
+_HOSTNAME = re.compile(r"(?:www\.)?[\w-]+(?:\.[a-z]{2,})+", re.I)
+
+
+def _is_outlet(name: str, sites: set[str]) -> bool:
+    """The outlet's name or any web address ("mdr.de"): a credit, not a person."""
+    return _matches_site(name, sites) or bool(_HOSTNAME.fullmatch(name))
+
+
+# Class or id words of byline elements, and of look-alikes that name other people.
+_BYLINE_CLASS = re.compile(r"author|byline|by-line|autor", re.I)
+_NOT_BYLINE_CLASS = re.compile(
+    r"quote|comment|teaser|related|avatar|image|img|photo|bio|desc|social|follow|share"
+    r"|more|list-item-meta|meta-data|brand|card|recommend|footer|contact|socmed",
+    re.I,
+)
+_AUTHOR_HREF = re.compile(r"/(?:authors?|autor(?:en|in)?|auteurs?|autores?|journalists?)/", re.I)
+_BYLINE_CUT = re.compile(
+    r"\s*(?:\d|\||•|·|\bStand\b|\bUpdated\b|\bPublished\b|\bAktualisiert\b).*$", re.S
+)
+# "By" and its translations; "de", "di" and "von" also occur inside names.
+_BYLINE_WORD = re.compile(r"(?:^|(?<=\s))(?:by|von|par|por|door|av|af|od|от)\s+(?=\S)", re.I)
+_NAME_PARTICLES = {
+    "van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "dos", "das",
+    "bin", "ibn", "al", "el", "zu", "ter", "ten", "y",
+}  # fmt: skip
+
+
+def _visible_byline(tree: HtmlElement, sites: set[str]) -> list[str]:
+    """Person names from the first visible byline, for pages whose markup names the outlet.
+
+    Byline elements are those whose class or id says author or byline (but not quote,
+    comment, teaser, bio...), rel=author links, links to an author page, and <address>;
+    the first one holding a person's name counts (later ones belong to teasers, quotes
+    and comments). Then a name after an "Author" label, then a bold name paragraph
+    opening or closing the article text.
+    """
+    candidates = tree.xpath(
+        "//body//*[@class or @id or @rel or @href or self::address]"
+        "[not(ancestor-or-self::script or ancestor-or-self::style)]"
+    )
+    for element in candidates:
+        marker = f"{element.get('class') or ''} {element.get('id') or ''}"
+        href = element.get("href") or ""
+        if element.tag == "address" or element.get("rel") == "author":
+            pass
+        elif _BYLINE_CLASS.search(marker):
+            if _NOT_BYLINE_CLASS.search(marker):
+                continue
+        elif not (element.tag == "a" and _AUTHOR_HREF.search(href)):
+            continue
+        names = _byline_names(element.text_content(), sites)
+        if names:
+            return names
+    return _labelled_byline(tree, sites) or _bold_byline(tree, sites)
+
+
+_AUTHOR_LABEL = re.compile(
+    r"(?:authors?|autor(?:in|en)?|autorin/autor|auteurs?|autori?e?s?|written by)\s*:?", re.I
+)
+
+
+def _labelled_byline(tree: HtmlElement, sites: set[str]) -> list[str]:
+    """A name after a label such as <strong>Author</strong> in a details list."""
+    for label in tree.xpath("//body//strong | //body//b | //body//dt | //body//th"):
+        if not _AUTHOR_LABEL.fullmatch(" ".join(label.text_content().split())):
+            continue
+        parent = label.getparent()
+        if parent is None:
+            continue
+        text = parent.text_content().replace(label.text_content(), " ", 1)
+        if label.tag in ("dt", "th"):
+            following = label.getnext()
+            text = following.text_content() if following is not None else ""
+        names = _byline_names(text, sites)
+        if names:
+            return names
+    return []
+
+
+def _bold_byline(tree: HtmlElement, sites: set[str]) -> list[str]:
+    """Names set as a paragraph of their own in bold ("<p><strong>A B/C D</strong></p>"),
+    before the article's first long paragraph or as its last paragraph."""
+    for paragraph in tree.iterfind(".//body//p"):
+        bold = paragraph.xpath("./strong | ./b")
+        text = " ".join(paragraph.text_content().split())
+        if len(bold) != 1 or not text or " ".join(bold[0].text_content().split()) != text:
+            continue
+        names = _byline_names(text.replace("/", ", "), sites)
+        if not names:
+            continue
+        before = [len(p.text_content().strip()) for p in paragraph.itersiblings(preceding=True)]
+        after = [len(p.text_content().strip()) for p in paragraph.itersiblings()]
+        first = max(before, default=0) < _LONG_PARAGRAPH <= max(after, default=0)
+        last = not any(after) and sum(n >= _LONG_PARAGRAPH for n in before) >= 2
+        if first or last:
+            return names
+    return []
+
+
+_LONG_PARAGRAPH = 150
+
+
+def _byline_names(text: str, sites: set[str]) -> list[str]:
+    """Person names in a byline's text: after "By"/"Von"..., before any date or "|".
+
+    Names must have two or more capitalised words; the outlet (or a desk named after
+    it, "MDR THÜRINGEN"), labels ("Foto: ...") and single words do not count.
+    """
+    text = " ".join(text.split())
+    if not text or len(text) > 120:
+        return []
+    for match in _BYLINE_WORD.finditer(text):
+        before = text[: match.start()].split()
+        if not before or not before[-1][0].isupper():  # not "Ursula von der Leyen"
+            text = text[match.end() :]
+            break
+    text = _BYLINE_CUT.sub("", text)
+    names = []
+    for name in _clean_authors([text]):
+        words = name.split()
+        if _is_outlet(name, sites) or _key(words[0]) in sites:
+            continue
+        if (
+            ":" in name
+            or "/" in name
+            or len(words) < 2
+            or not all(w[0].isupper() or w in _NAME_PARTICLES for w in words)
+        ):
+            continue
+        names.append(name)
+    return names
 
 
 def _is_org_line(value: str, sites: set[str]) -> bool:

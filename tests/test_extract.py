@@ -188,3 +188,85 @@ class TestDecodeHtml:
             + "</p></body></html>"
         )
         assert "Россия поставит Индии" in decode_html(text.encode("cp1251"))
+
+
+# --- choosing between title and author sources -------------------------------------
+
+
+def test_kicker_dropped_when_og_title_lacks_it_and_visible_byline_beats_outlet() -> None:
+    result = page("kicker.html", "https://defencedesk.example/news/s400")
+    # JSON-LD and <h1> carry the kicker "Air defence:", og:title states the headline alone.
+    assert result["title"] == "India orders two more S-400 squadrons"
+    # JSON-LD names only the outlet: the byline names the person; the desk ("Defence
+    # Desk Moskau"), the date and the teaser's author further down do not count.
+    assert result["authors"] == ["Anna Petrova"]
+
+
+def test_longer_seo_variant_gives_way_to_its_prefix() -> None:
+    html = (PAGES / "kicker.html").read_text()
+    html = html.replace("Air defence: India orders two more S-400 squadrons", "X")
+    html = html.replace(
+        '"headline": "X"', '"headline": "India orders two more S-400 squadrons by 2028"'
+    )
+    assert extract(html, "https://defencedesk.example/a")["title"] == (
+        "India orders two more S-400 squadrons"
+    )
+
+
+def test_h1_in_breadcrumb_and_headline_in_next_h2() -> None:
+    result = page("breadcrumb_h1.html", "https://strategic.example/news/s400")
+    # The breadcrumb's <h1> repeats the JSON-LD headline; the reader sees og:title.
+    assert result["title"] == "Two more S-400 squadrons for India by 2028"
+    # A web address is no author; the bold name paragraph closing the text is the byline.
+    assert result["authors"] == ["Mohan Rao", "Elena Sokolova"]
+
+
+def test_og_title_shown_as_h1_beats_json_ld_headline() -> None:
+    result = page("h1_vote.html", "https://rotor.example/news/s400")
+    assert result["title"] == "India and Russia seal S-400 follow-on order"
+    # The author tag repeats the publisher tag; the details list names the author.
+    assert result["authors"] == ["Mohan Rao"]
+
+
+def test_json_ld_alternative_headline_vouches_for_its_headline() -> None:
+    html = (
+        (PAGES / "h1_vote.html")
+        .read_text()
+        .replace(
+            '"headline": "India signs S-400 deal with Russia"',
+            '"headline": "India signs S-400 deal with Russia",'
+            ' "alternativeHeadline": "S-400: India signs follow-on deal"',
+        )
+    )
+    assert extract(html, "https://rotor.example/a")["title"] == "India signs S-400 deal with Russia"
+
+
+def test_invisible_characters_ignored_when_comparing_but_kept() -> None:
+    html = (PAGES / "h1_vote.html").read_text()
+    html = html.replace(
+        'content="India and Russia seal S-400 follow-on order"',
+        'content="India and Russia seal S-400 follow-on or\u00adder"',
+    )
+    # og:title has a soft hyphen the <h1> lacks: still the same headline.
+    title = extract(html, "https://rotor.example/a")["title"]
+    assert title == "India and Russia seal S-400 follow-on or\u00adder"
+
+
+@pytest.mark.parametrize(
+    ("byline", "names"),
+    [
+        ("Ursula von der Leyen", ["Ursula von der Leyen"]),
+        ("capital von Jemima Kelly 05. November 2024", ["Jemima Kelly"]),
+        ("By Jean de la Fontaine and Anna Smith | 3 May", ["Jean de la Fontaine", "Anna Smith"]),
+        ("Foto: Bild: SN/APA/Keystone", []),
+        ("Veröffentlicht am 3. Mai", []),
+    ],
+)
+def test_visible_byline_text(byline: str, names: list[str]) -> None:
+    html = (
+        (PAGES / "kicker.html")
+        .read_text()
+        .replace("Von Anna Petrova, Defence Desk Moskau | 12.05.2025", byline)
+    )
+    authors = extract(html, "https://defencedesk.example/a")["authors"]
+    assert authors == (names or ["Defence Desk"])

@@ -20,11 +20,10 @@ from extract_scoring import Scores, load_truth, score  # noqa: E402
 
 from crawlers.extract import extract  # noqa: E402
 
-# Floors from the issue: date and body. Title and authors stay below the issue's 90%
-# with generic rules (the truth follows per-publisher choices between JSON-LD and
-# og:title, and organisation vs. person bylines), so their floors guard the level
-# reached instead: title 82.9%, authors 88.0% measured.
-FLOORS = {"title": 0.82, "date": 0.98, "authors": 0.87, "body_f1": 0.935}
+# Floors from the issue (measured: title 90.7%, date 98.1%, authors 90.3%, body F1
+# 0.9454). Two files, de-WAZ_2024_03_08 and de-WAZ_2025_09_10, carry each other's
+# truth (title, date, authors, body), so no extractor gets them right.
+FLOORS = {"title": 0.90, "date": 0.98, "authors": 0.90, "body_f1": 0.935}
 
 
 @pytest.fixture(scope="module")
