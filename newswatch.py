@@ -17,9 +17,13 @@ from typing import Any
 from crawlers.sources import SourcesError, load_sources, select_sources
 from pipelines.lexicon import LexiconError
 from pipelines.store import DEFAULT_DB, Store, StoreError
+from schedules.lock import Locked
 
-EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
-CONFIG_KEYS = {"db", "sources", "lexicon", "report_dir", "settings"}
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+CONFIG_KEYS = {"db", "sources", "lexicon", "report_dir", "notify", "settings"}
+
+
+DEFAULT_REPORT_DIR = Path("data") / "reports"
 
 
 class UsageError(Exception):
@@ -62,6 +66,10 @@ class Options:
         self.db = Path(args.db or config.get("db") or DEFAULT_DB)
         self.sources_file = args.sources or config.get("sources")
         self.lexicon_file = getattr(args, "lexicon", None) or config.get("lexicon")
+        self.report_dir = Path(
+            getattr(args, "report_dir", None) or config.get("report_dir") or DEFAULT_REPORT_DIR
+        )
+        self.notify: list[str] = list(config.get("notify", []))
         self.settings: dict[str, Any] = {**config.get("settings", {}), **dict(args.set or [])}
 
     def sources(self) -> list:
@@ -80,30 +88,62 @@ class Options:
 def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl every enabled source (or the named ones) once into the database."""
     from crawlers.process import crawl_settings, run_crawl
+    from schedules.lock import RunLock
 
     options = Options(args)
     registry = options.sources()
     selected = select_sources(registry, args.source)
-    with Store(options.db) as store:
-        store.sync_sources(registry)
-        run_id = store.start_run()
-    settings = crawl_settings(
-        {
-            **options.settings,
-            "NEWSWATCH_DB": str(options.db),
-            "NEWSWATCH_RUN_ID": run_id,
-            "NEWSWATCH_LEXICON": options.lexicon_file or "",
-        }
-    )
+    lock = RunLock(options.db)
+    if args.run_id is None:  # `newswatch run` holds the lock for its child crawl
+        lock.acquire()
     try:
-        run_crawl(selected, settings)
-    finally:
         with Store(options.db) as store:
-            store.abort_run_if_running(run_id)
-            run = store.get_run(run_id)
-            errors = store.run_errors(run_id)
+            if args.run_id is None:
+                store.abort_stale_runs()
+                store.sync_sources(registry)
+            run_id = args.run_id or store.start_run()
+        settings = crawl_settings(
+            {
+                **options.settings,
+                "NEWSWATCH_DB": str(options.db),
+                "NEWSWATCH_RUN_ID": run_id,
+                "NEWSWATCH_LEXICON": options.lexicon_file or "",
+            }
+        )
+        try:
+            run_crawl(selected, settings)
+        finally:
+            with Store(options.db) as store:
+                store.abort_run_if_running(run_id)
+                run = store.get_run(run_id)
+                errors = store.run_errors(run_id)
+    finally:
+        lock.release()
     print_run_summary(run, errors)
     return EXIT_OK if run["status"] == "ok" else EXIT_FAILURES
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """One whole cycle: crawl, report, notify; safe to call from cron."""
+    from schedules.logs import configure_logging
+    from schedules.runner import RunOptions, run_cycle
+
+    options = Options(args)
+    configure_logging(options.db.parent / "logs")
+    result = run_cycle(
+        RunOptions(
+            db=options.db,
+            report_dir=options.report_dir,
+            sources_file=options.sources_file,
+            lexicon_file=options.lexicon_file,
+            settings=options.settings,
+            notify=options.notify,
+        )
+    )
+    print_run_summary(result.run, result.errors)
+    if "html" in result.reports:
+        print(f"report: {result.reports['html']}")
+    return result.exit_code
 
 
 def print_run_summary(run: dict[str, Any], errors: list[dict[str, Any]]) -> None:
@@ -204,6 +244,36 @@ def cmd_stories(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """Run `newswatch run` daily from an APScheduler daemon."""
+    from schedules.daemon import make_trigger, serve
+    from schedules.logs import configure_logging
+
+    options = Options(args)
+    options.sources()  # a bad registry stops the daemon now, not at 06:30
+    try:
+        trigger = make_trigger(args.at, args.cron, args.tz)
+    except (ValueError, KeyError) as exc:  # bad --at or crontab fields, unknown time zone
+        raise UsageError(str(exc)) from None
+    run_args = [
+        "--db",
+        str(options.db.resolve()),
+        "--report-dir",
+        str(options.report_dir.resolve()),
+    ]
+    for flag, value in (
+        ("--sources", options.sources_file),
+        ("--lexicon", options.lexicon_file),
+        ("--config", args.config),
+    ):
+        if value:
+            run_args += [flag, str(Path(value).resolve())]
+    for name, value in args.set or []:
+        run_args += ["-s", f"{name}={value}"]
+    configure_logging(options.db.parent / "logs")
+    return serve(trigger, run_args, options.db.parent / "schedule.db", once_now=args.once_now)
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -237,7 +307,36 @@ def build_parser() -> argparse.ArgumentParser:
         "and print a per-source table. Example: newswatch crawl --source TASS",
     )
     crawl.add_argument("--source", action="append", help="only this source (repeatable)")
+    crawl.add_argument("--run-id", type=int, help=argparse.SUPPRESS)  # set by `newswatch run`
     crawl.set_defaults(func=cmd_crawl)
+
+    run = commands.add_parser(
+        "run",
+        parents=[common],
+        help="one whole cycle for cron: crawl, report, notify",
+        description="Crawl every enabled source, then write this run's report (JSON, Markdown, "
+        "HTML, Atom) and send it to the configured notifiers. Exit codes: 0 all sources fine, "
+        "1 some sources failed, 2 bad configuration, 75 another run is active. "
+        "Example: newswatch run --config newswatch.toml",
+    )
+    run.add_argument("--report-dir", help=f"where reports go (default: {DEFAULT_REPORT_DIR})")
+    run.set_defaults(func=cmd_run)
+
+    schedule = commands.add_parser(
+        "schedule",
+        parents=[common],
+        help="daemon that runs `newswatch run` daily (for hosts without cron)",
+        description="Fire `newswatch run` daily at --at in --tz (or on a --cron expression) "
+        "from an APScheduler daemon; a run missed while the host was down happens once when "
+        "it comes back. SIGTERM/SIGINT: no new runs, a running one may finish, exit 0. "
+        "Example: newswatch schedule --at 06:30 --tz Asia/Kolkata --once-now",
+    )
+    schedule.add_argument("--at", default="06:30", help="daily time HH:MM (default 06:30)")
+    schedule.add_argument("--tz", default="Asia/Kolkata", help="time zone (default Asia/Kolkata)")
+    schedule.add_argument("--cron", help='crontab expression "m h dom mon dow" instead of --at')
+    schedule.add_argument("--once-now", action="store_true", help="also run once at start")
+    schedule.add_argument("--report-dir", help=f"where reports go (default: {DEFAULT_REPORT_DIR})")
+    schedule.set_defaults(func=cmd_schedule)
 
     extract = commands.add_parser(
         "extract",
@@ -304,6 +403,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, SourcesError, StoreError, LexiconError) as exc:
         print(f"newswatch {args.command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except Locked as exc:
+        print(f"newswatch {args.command}: {exc}", file=sys.stderr)
+        return EXIT_LOCKED
 
 
 if __name__ == "__main__":

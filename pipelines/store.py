@@ -177,10 +177,16 @@ def _migration_3(db: sqlite_utils.Database) -> None:
     )
 
 
+def _migration_4(db: sqlite_utils.Database) -> None:
+    """What each run delivered: notification results, so a failing notifier is on record."""
+    db["runs"].add_column("notifications", str)
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
+    _migration_4,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -276,6 +282,24 @@ class Store:
                 "UPDATE runs SET finished = ?, status = 'aborted' "
                 "WHERE id = ? AND status = 'running'",
                 [utc_now(), run_id],
+            )
+
+    def abort_stale_runs(self) -> list[int]:
+        """Mark runs still 'running' as aborted: called by a run that holds the lock, so
+        their processes are gone (killed, or the host went down)."""
+        with self.db.atomic():
+            stale = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = 'running'")]
+            self.db.execute(
+                "UPDATE runs SET status = 'aborted', finished = coalesce(finished, ?)"
+                " WHERE status = 'running'",
+                [utc_now()],
+            )
+        return stale
+
+    def record_notifications(self, run_id: int, results: list[dict[str, Any]]) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "UPDATE runs SET notifications = ? WHERE id = ?", [json.dumps(results), run_id]
             )
 
     def get_run(self, run_id: int) -> dict[str, Any] | None:
@@ -441,6 +465,35 @@ class Store:
             story["outlets"] = sorted({a["source"] for a in story["articles"]})
         return stories
 
+    # ------------------------------------------------------------------ reports
+
+    def run_articles(self, run_id: int) -> list[dict[str, Any]]:
+        """Articles first stored by this run (relevant and borderline), newest first, with
+        their tags and the run that first stored their story (`story_run`)."""
+        rows = list(
+            self.db.query(
+                "SELECT a.id, a.url, a.title, a.source, a.published, a.first_seen, a.relevance,"
+                " a.status, a.story_id, a.story_kind,"
+                " (SELECT json_group_array(tag) FROM (SELECT tag FROM article_tags"
+                "   WHERE article_id = a.id ORDER BY tag)) AS tags,"
+                " (SELECT min(run_id) FROM articles m WHERE m.story_id = a.story_id) AS story_run"
+                " FROM articles a WHERE a.run_id = ? AND a.status IN ('relevant', 'borderline')"
+                " ORDER BY coalesce(a.published, a.first_seen) DESC, a.id",
+                [run_id],
+            )
+        )
+        for row in rows:
+            row["tags"] = json.loads(row["tags"])
+        return rows
+
+    def runs_since(self, since: str) -> list[int]:
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT id FROM runs WHERE started >= ? ORDER BY id", [since]
+            ).fetchall()
+        ]
+
     def _write_tags(self, article_id: int, tags: Iterable[dict[str, Any]]) -> None:
         self.db.execute("DELETE FROM article_tags WHERE article_id = ?", [article_id])
         self.db.conn.executemany(
@@ -519,6 +572,65 @@ class Store:
 
     def count(self, table: str) -> int:
         return self.db[table].count
+
+    def story_members(self, story_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+        """Every stored article of each story, oldest first, in one query: a report lists
+        the other outlets of hundreds of stories at once."""
+        members: dict[int, list[dict[str, Any]]] = {}
+        rows = self.db.query(
+            "SELECT id, url, title, source, published, run_id, status, story_id FROM articles"
+            " WHERE story_id IN (SELECT value FROM json_each(?)) ORDER BY story_id, first_seen, id",
+            [json.dumps(sorted(set(story_ids)))],
+        )
+        for row in rows:
+            members.setdefault(row.pop("story_id"), []).append(row)
+        return members
+
+    def run_history(self, run_id: int, limit: int) -> list[dict[str, Any]]:
+        """This run and the finished runs before it, newest first, with their stats: the
+        history a report on any run (not only the latest) judges source health by."""
+        runs = list(
+            self.db.query(
+                "SELECT * FROM runs WHERE id <= ? AND (status != 'running' OR id = ?)"
+                " ORDER BY id DESC LIMIT ?",
+                [run_id, run_id, limit],
+            )
+        )
+        for run in runs:
+            run["stats"] = json.loads(run["stats"]) if run["stats"] else {}
+        return runs
+
+    def latest_stories(self, limit: int) -> list[dict[str, Any]]:
+        """The newest relevant stories with their lead article and tags, read newest first
+        off the stories.first_seen index (CROSS JOIN fixes the join order): 1 ms instead of
+        a sort of every article on 100k articles."""
+        rows = list(
+            self.db.query(
+                "SELECT s.id AS story, s.first_seen, a.title, a.url, a.source, a.published,"
+                " a.summary, (SELECT json_group_array(DISTINCT t.tag) FROM articles m"
+                "   JOIN article_tags t ON t.article_id = m.id WHERE m.story_id = s.id) AS tags"
+                " FROM stories s CROSS JOIN articles a ON a.url = s.lead_url"
+                " WHERE a.status = 'relevant' ORDER BY s.first_seen DESC, s.id DESC LIMIT ?",
+                [limit],
+            )
+        )
+        for row in rows:
+            row["tags"] = sorted(json.loads(row["tags"]))
+        return rows
+
+    def daily_tag_counts(self, since: str) -> list[dict[str, Any]]:
+        """Stories per tag and day (the day a story was first seen) from `since` on, reading
+        only the stories of the window (stories.first_seen index first)."""
+        return list(
+            self.db.query(
+                "SELECT substr(s.first_seen, 1, 10) AS day, t.tag, count(DISTINCT s.id) AS stories"
+                " FROM stories s CROSS JOIN articles a ON a.story_id = s.id"
+                " CROSS JOIN article_tags t ON t.article_id = a.id"
+                " WHERE s.first_seen >= ? AND a.status = 'relevant'"
+                " GROUP BY day, t.tag ORDER BY day, t.tag",
+                [since],
+            )
+        )
 
 
 class SqliteStoryStore:

@@ -1,0 +1,102 @@
+"""Deliver a run's digest through apprise: e-mail, chat, webhooks, one URL each.
+
+Notification URLs carry credentials, so they never live in the repository: set them in
+the `NEWSWATCH_NOTIFY` environment variable (whitespace- or comma-separated URLs), or
+list URLs in the config whose secrets are `${VAR}` references expanded from the
+environment here (apprise itself does not expand variables in URLs), e.g.
+`mailtos://bot:${SMTP_PASSWORD}@smtp.example.org?to=desk@example.org`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import apprise
+
+from schedules.render import html_page, markdown
+from schedules.report import digest_subject
+
+log = logging.getLogger(__name__)
+
+ENV_VAR = "NEWSWATCH_NOTIFY"
+EMAIL_SCHEMES = ("mailto", "mailtos")
+_VARIABLE = re.compile(r"\$\{(\w+)\}")
+
+
+def notify_urls(config_urls: list[str] | None) -> list[str]:
+    """The config's URLs (with `${VAR}` expanded) followed by those of NEWSWATCH_NOTIFY,
+    each once."""
+    urls = [
+        _VARIABLE.sub(lambda m: os.environ.get(m[1], m[0]), url.strip())
+        for url in config_urls or []
+    ]
+    urls += re.split(r"[\s,]+", os.environ.get(ENV_VAR, "").strip())
+    return list(dict.fromkeys(url for url in urls if url))
+
+
+def notify(
+    report: dict[str, Any], urls: list[str], *, body_format: str = "markdown"
+) -> list[dict[str, Any]]:
+    """Send the digest to each URL; one result per URL. A failing notifier is logged and
+    reported as failed, never raised: one dead webhook must not stop the others.
+
+    E-mail always gets the HTML page (mail clients render it; apprise would otherwise
+    convert the Markdown itself); other notifiers get `body_format`."""
+    if body_format not in ("markdown", "html"):
+        raise ValueError(f"body_format must be 'markdown' or 'html', not {body_format!r}")
+    subject = digest_subject(report)
+    bodies: dict[str, str] = {}
+
+    def body(kind: str) -> str:
+        if kind not in bodies:
+            bodies[kind] = html_page(report) if kind == "html" else markdown(report)
+        return bodies[kind]
+
+    results = []
+    for url in urls:
+        kind = "html" if _scheme(url) in EMAIL_SCHEMES else body_format
+        result = _send(url, subject, body(kind), kind)
+        if not result["ok"]:
+            log.warning("notification to %s failed: %s", result["url"], result["error"])
+        results.append(result)
+    return results
+
+
+def _send(url: str, subject: str, body: str, kind: str) -> dict[str, Any]:
+    plugin = apprise.Apprise.instantiate(url)
+    if plugin is None:
+        return {"url": redact(url), "ok": False, "error": "invalid or unsupported URL"}
+    shown = plugin.url(privacy=True)
+    if _VARIABLE.search(url):
+        return {"url": shown, "ok": False, "error": "unset environment variable in URL"}
+    sender = apprise.Apprise()
+    sender.add(plugin)
+    try:
+        with apprise.LogCapture(level=logging.WARNING) as captured:
+            ok = sender.notify(body=body, title=subject, body_format=kind)
+    except Exception as exc:  # a plugin bug must not stop the other notifiers
+        return {"url": shown, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
+    error = None if ok else _last_line(captured.getvalue()) or "delivery failed"
+    return {"url": shown, "ok": bool(ok), "error": error}
+
+
+def redact(url: str) -> str:
+    """Scheme and host only, for a URL apprise cannot parse (so cannot mask itself)."""
+    try:
+        parts = urlsplit(url)
+        return f"{parts.scheme}://{parts.hostname or ''}/…"
+    except ValueError:
+        return "(unparseable URL)"
+
+
+def _scheme(url: str) -> str:
+    return url.split("://", 1)[0].lower()
+
+
+def _last_line(text: str) -> str:
+    lines = [line.split(" - ", 2)[-1] for line in text.strip().splitlines()]
+    return lines[-1] if lines else ""

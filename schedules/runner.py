@@ -1,0 +1,99 @@
+"""One whole cycle for cron: lock, crawl in a child process, report, notify.
+
+The crawl runs in a child process because Twisted's reactor cannot restart within one
+process; its items and stats reach this process through the database. The child
+inherits the lock, so a run killed mid-crawl keeps others out until its child is gone.
+"""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from crawlers.sources import load_sources
+from pipelines.store import Store
+from schedules.lock import RunLock
+from schedules.notify import notify, notify_urls
+from schedules.report import build_report, write_reports
+
+logger = logging.getLogger("newswatch.run")
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
+
+
+@dataclass
+class RunOptions:
+    db: Path
+    report_dir: Path
+    sources_file: str | None = None
+    lexicon_file: str | None = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    notify: list[str] = field(default_factory=list)
+
+
+@dataclass
+class RunResult:
+    run: dict[str, Any]
+    errors: list[dict[str, Any]]
+    reports: dict[str, Path]
+    notifications: list[dict[str, Any]]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_OK if self.run["status"] == "ok" else EXIT_FAILURES
+
+
+def run_cycle(options: RunOptions) -> RunResult:
+    """Crawl every enabled source once, then build and deliver the report of this run.
+
+    Raises schedules.lock.Locked when another run is active.
+    """
+    registry = load_sources(options.sources_file)
+    with RunLock(options.db) as lock, Store(options.db) as store:
+        for stale in store.abort_stale_runs():
+            logger.warning("run %s was killed before it finished: marked aborted", stale)
+        store.sync_sources(registry)
+        run_id = store.start_run()
+        logger.info("run %s started", run_id)
+        returncode = crawl_in_child(options, run_id, lock.fileno)
+        if returncode != 0:
+            logger.error("crawl process of run %s exited with %s", run_id, returncode)
+        store.abort_run_if_running(run_id)
+        report = build_report(store, run_id)
+        reports = write_reports(report, options.report_dir, store)
+        notifications = notify(report, notify_urls(options.notify))
+        for result in notifications:
+            if not result["ok"]:
+                logger.error("notifier %s failed: %s", result["url"], result["error"])
+        store.record_notifications(run_id, notifications)
+        run = store.get_run(run_id)
+        errors = store.run_errors(run_id)
+    logger.info("run %s finished: %s", run_id, run["status"])
+    return RunResult(run, errors, reports, notifications)
+
+
+def crawl_in_child(options: RunOptions, run_id: int, lock_fd: int) -> int:
+    """Run `newswatch crawl --run-id` in a child process and log what it prints."""
+    command = [sys.executable, "-m", "newswatch", "crawl", "--run-id", str(run_id)]
+    command += ["--db", str(options.db)]
+    if options.sources_file:
+        command += ["--sources", str(options.sources_file)]
+    if options.lexicon_file:
+        command += ["--lexicon", str(options.lexicon_file)]
+    for name, value in options.settings.items():
+        command += ["-s", f"{name}={value}"]
+    child = subprocess.Popen(
+        command,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        pass_fds=(lock_fd,),
+    )
+    crawl_log = logging.getLogger("newswatch.crawl")
+    for line in child.stdout:
+        crawl_log.info(line.rstrip())
+    return child.wait()

@@ -1,0 +1,98 @@
+"""`newswatch schedule`: the APScheduler daemon fires runs, catches up a missed one once,
+and stops cleanly on SIGTERM."""
+
+from __future__ import annotations
+
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from schedules.daemon import make_trigger
+from tests.conftest import REPO, TEST_SETTINGS, write_sources
+
+
+def daemon(tmp_path, sources, *extra):
+    command = [sys.executable, "-m", "newswatch", "schedule", "--tz", "UTC"]
+    command += ["--sources", str(sources), "--db", str(tmp_path / "data" / "news.db")]
+    command += ["--report-dir", str(tmp_path / "reports")]
+    for name, value in TEST_SETTINGS.items():
+        command += ["-s", f"{name}={value}"]
+    command += extra  # after the test settings, so a test can override them
+    return subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def runs(tmp_path) -> list[tuple[int, str]]:
+    db = tmp_path / "data" / "news.db"
+    if not db.exists():
+        return []
+    with sqlite3.connect(db) as conn:
+        try:
+            return conn.execute("SELECT id, status FROM runs ORDER BY id").fetchall()
+        except sqlite3.OperationalError:
+            return []
+
+
+def wait_for(condition, timeout=60.0):
+    deadline = time.time() + timeout
+    while not condition():
+        assert time.time() < deadline, "timed out"
+        time.sleep(0.2)
+
+
+def soon(seconds: float) -> str:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).strftime("%H:%M:%S")
+
+
+@pytest.fixture
+def sources(site, tmp_path):
+    return write_sources(tmp_path / "sources.toml", {"Atom": [f"{site.base}/feeds/atom.xml"]})
+
+
+def test_trigger_parsing():
+    assert str(make_trigger("06:30", None, "Asia/Kolkata")).startswith("cron[")
+    assert "hour='6'" in str(make_trigger("06:30", None, "UTC"))
+    assert "minute='15'" in str(make_trigger(None, "15 3 * * 1", "UTC"))
+    with pytest.raises(ValueError):
+        make_trigger("6h30", None, "UTC")
+
+
+def test_daemon_fires_a_run_and_stops_on_sigterm(tmp_path, sources):
+    process = daemon(tmp_path, sources, "--at", soon(3))
+    try:
+        wait_for(lambda: [s for _, s in runs(tmp_path)] == ["ok"])
+    finally:
+        process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=30) == 0
+
+
+def test_a_missed_run_is_caught_up_exactly_once_after_a_restart(tmp_path, sources):
+    at = soon(4)
+    first = daemon(tmp_path, sources, "--at", at)
+    wait_for(lambda: (tmp_path / "data" / "schedule.db").exists())
+    time.sleep(1.5)  # the job is in the job store
+    first.kill()  # the host goes down before the firing
+    first.wait()
+    time.sleep(4)
+    assert runs(tmp_path) == []
+    second = daemon(tmp_path, sources, "--at", at)
+    try:
+        wait_for(lambda: [s for _, s in runs(tmp_path)] == ["ok"])
+        time.sleep(3)
+        assert len(runs(tmp_path)) == 1
+    finally:
+        second.send_signal(signal.SIGTERM)
+    assert second.wait(timeout=30) == 0
+
+
+def test_sigterm_during_a_run_lets_it_finish(site, tmp_path, sources):
+    site.site.routes["/articles/su30-upgrade.html"].delay = 3.0
+    process = daemon(tmp_path, sources, "--once-now", "-s", "DOWNLOAD_TIMEOUT=20")
+    wait_for(lambda: site.site.hits()["/articles/su30-upgrade.html"] == 1)
+    process.send_signal(signal.SIGTERM)
+    assert process.wait(timeout=60) == 0
+    assert runs(tmp_path) == [(1, "ok")]
