@@ -244,6 +244,27 @@ def cmd_stories(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild the reports of one run, or of every run since a date, from the database."""
+    from schedules.report import build_report, build_report_since, write_reports
+
+    options = Options(args)
+    if (args.run is None) == (args.since is None):
+        raise UsageError("give either --run ID or --since DATE")
+    with Store(options.db) as store:
+        try:
+            if args.run is not None:
+                report = build_report(store, args.run)
+            else:
+                report = build_report_since(store, args.since)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        paths = write_reports(report, options.report_dir, store)
+    for kind, path in paths.items():
+        print(f"{kind}: {path}")
+    return EXIT_OK
+
+
 def cmd_schedule(args: argparse.Namespace) -> int:
     """Run `newswatch run` daily from an APScheduler daemon."""
     from schedules.daemon import make_trigger, serve
@@ -321,6 +342,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--report-dir", help=f"where reports go (default: {DEFAULT_REPORT_DIR})")
     run.set_defaults(func=cmd_run)
+
+    report = commands.add_parser(
+        "report",
+        parents=[common],
+        help="rebuild the reports of a run (or of the runs since a date)",
+        description="Write JSON, Markdown, HTML and Atom reports again from the database. "
+        "Example: newswatch report --run 12, or newswatch report --since 2025-12-01",
+    )
+    report.add_argument("--run", type=int, help="the run's id")
+    report.add_argument("--since", help="every run started on or after this date")
+    report.add_argument("--report-dir", help=f"where reports go (default: {DEFAULT_REPORT_DIR})")
+    report.set_defaults(func=cmd_report)
 
     schedule = commands.add_parser(
         "schedule",

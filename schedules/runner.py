@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import subprocess
 import sys
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -59,7 +60,9 @@ def run_cycle(options: RunOptions) -> RunResult:
         store.sync_sources(registry)
         run_id = store.start_run()
         logger.info("run %s started", run_id)
+        started = time.perf_counter()
         returncode = crawl_in_child(options, run_id, lock.fileno)
+        logger.info("crawl of run %s took %.2f s", run_id, time.perf_counter() - started)
         if returncode != 0:
             logger.error("crawl process of run %s exited with %s", run_id, returncode)
         store.abort_run_if_running(run_id)

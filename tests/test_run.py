@@ -142,3 +142,21 @@ def test_sigkill_mid_crawl_then_a_clean_next_run(site, tmp_path):
     urls = [u for (u,) in conn.execute("SELECT url FROM articles")]
     assert sorted(urls) == sorted(set(urls)) and len(urls) == 2
     assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+
+
+def test_report_rebuilds_a_run_or_a_period(site, tmp_path):
+    db = str(tmp_path / "data" / "news.db")
+    run(tmp_path, good_sources(site, tmp_path))
+    rebuilt = tmp_path / "rebuilt"
+    result = run_newswatch("report", "--run", "1", "--db", db, "--report-dir", str(rebuilt))
+    assert result.returncode == 0, result.stderr
+    original = json.loads((tmp_path / "reports" / "run-1.json").read_text())
+    assert json.loads((rebuilt / "run-1.json").read_text())["new"] == original["new"]
+    since = run_newswatch(
+        "report", "--since", "2000-01-01", "--db", db, "--report-dir", str(rebuilt)
+    )
+    assert since.returncode == 0, since.stderr
+    for bad in (["--run", "7"], [], ["--run", "1", "--since", "2000-01-01"]):
+        result = run_newswatch("report", *bad, "--db", db, "--report-dir", str(rebuilt))
+        assert result.returncode == 2
+        assert result.stderr.startswith("newswatch report: ")

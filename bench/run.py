@@ -1,0 +1,82 @@
+"""The overhead of `newswatch run` around its crawl on a database of 100k articles.
+
+    python bench/run.py [--articles 100000]
+
+Builds the database with bench/report.py's generator (not timed), then times a whole
+`newswatch run` against a loopback site with one empty feed and a local webhook, and
+subtracts the crawl child's own time (from the run's log). What is left is the run's
+start-up, locking, report building and writing, and notification. Target: under 5 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
+
+from report import generate  # noqa: E402
+
+from pipelines.store import Store  # noqa: E402
+from tests.siteserver import FixtureSite, SiteServer  # noqa: E402
+
+EMPTY_FEED = '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
+
+
+class Hook(BaseHTTPRequestHandler):
+    def do_POST(self) -> None:  # noqa: N802 (http.server API)
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--articles", type=int, default=100_000)
+    args = parser.parse_args()
+    hook = ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    site = FixtureSite()
+    with SiteServer(site) as server, tempfile.TemporaryDirectory() as tmp:
+        site.add("/feed.xml", EMPTY_FEED, content_type="application/xml")
+        db = Path(tmp) / "data" / "news.db"
+        with Store(db) as store:
+            generate(store, args.articles, 365, random.Random(7))
+            print(f"database: {store.count('articles')} articles, {store.count('stories')} stories")
+        sources = Path(tmp) / "sources.toml"
+        sources.write_text(
+            f'[[source]]\nname = "Quiet"\nfeeds = ["{server.base}/feed.xml"]\n'
+            'language = "en"\ncountry = "IN"\n'
+        )
+        config = Path(tmp) / "newswatch.toml"
+        config.write_text(f'notify = ["json://127.0.0.1:{hook.server_address[1]}/hook"]\n')
+        command = [sys.executable, "-m", "newswatch", "run", "--db", str(db)]
+        command += ["--sources", str(sources), "--config", str(config)]
+        command += ["--report-dir", str(Path(tmp) / "reports")]
+        command += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
+        started = time.perf_counter()
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        total = time.perf_counter() - started
+        log = (db.parent / "logs" / "newswatch.log").read_text()
+    crawl = float(re.search(r"crawl of run \d+ took ([\d.]+) s", log).group(1))
+    if result.returncode != 0:
+        print(result.stdout[-1500:], result.stderr[-1500:], sep="\n")
+    print(f"newswatch run total    {total:6.2f} s (exit {result.returncode})")
+    print(f"crawl child            {crawl:6.2f} s")
+    print(f"overhead around crawl  {total - crawl:6.2f} s (target < 5 s)")
+
+
+if __name__ == "__main__":
+    main()
