@@ -49,12 +49,20 @@ def boilerplate(rng: random.Random, kilobytes: int) -> tuple[str, str]:
     254 KB, a few of them text). Link-dense teasers cost the extractor more per byte than
     real markup, so 100 KB of them cost what a median real page does.
     """
-    style = "<style>" + "".join(
-        f".c{i}{{margin:{i % 9}px;padding:{i % 7}px;color:#{i % 4096:03x}}}" for i in range(400)
-    ) + "</style>"
-    script = "<script>window.__CONFIG__=" + json.dumps(
-        {f"slot{i}": {"size": [300, 250], "targeting": sentence(rng)} for i in range(60)}
-    ) + "</script>"
+    style = (
+        "<style>"
+        + "".join(
+            f".c{i}{{margin:{i % 9}px;padding:{i % 7}px;color:#{i % 4096:03x}}}" for i in range(400)
+        )
+        + "</style>"
+    )
+    script = (
+        "<script>window.__CONFIG__="
+        + json.dumps(
+            {f"slot{i}": {"size": [300, 250], "targeting": sentence(rng)} for i in range(60)}
+        )
+        + "</script>"
+    )
     head = style + script
     blocks = []
     while sum(map(len, blocks)) + len(head) < kilobytes * 1024:

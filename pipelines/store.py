@@ -182,11 +182,38 @@ def _migration_4(db: sqlite_utils.Database) -> None:
     db["runs"].add_column("notifications", str)
 
 
+def _migration_5(db: sqlite_utils.Database) -> None:
+    """Discovery: headline-only leads from aggregators, and resumable backfills."""
+    db["leads"].create(
+        {
+            "id": int,
+            "key": str,
+            "title": str,
+            "outlet": str,
+            "outlet_url": str,
+            "published": str,
+            "link": str,
+            "source": str,
+            "first_seen": str,
+            "run_id": int,
+        },
+        pk="id",
+        not_null=["key", "title", "source", "first_seen"],
+    )
+    db["leads"].create_index(["key"], unique=True)
+    db["leads"].create_index(["first_seen"])
+    db.execute(
+        "CREATE TABLE backfill_slices (backfill TEXT NOT NULL, slice TEXT NOT NULL,"
+        " done_at TEXT NOT NULL, PRIMARY KEY (backfill, slice)) WITHOUT ROWID"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
+    _migration_5,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -295,6 +322,54 @@ class Store:
                 [utc_now()],
             )
         return stale
+
+    def last_good_run_started(self, source: str) -> str | None:
+        """When the newest run in which `source` did not fail started: discovery APIs are
+        asked for what appeared since then."""
+        row = self.db.execute(
+            "SELECT max(started) FROM runs WHERE status != 'running'"
+            " AND json_extract(stats, '$.sources.' || json_quote(?) || '.status')"
+            " IN ('ok', 'partial')",
+            [source],
+        ).fetchone()
+        return row[0]
+
+    def save_lead(self, lead: dict[str, Any], run_id: int | None) -> bool:
+        """Keep an aggregator item we could not find on the publisher's site, once per
+        (normalised title, outlet). Returns whether it was new."""
+        with self.db.atomic():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO leads (key, title, outlet, outlet_url, published, link,"
+                " source, first_seen, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    lead["key"],
+                    lead["title"],
+                    lead.get("outlet"),
+                    lead.get("outlet_url"),
+                    lead.get("published"),
+                    lead.get("link"),
+                    lead["source"],
+                    utc_now(),
+                    run_id,
+                ],
+            )
+        return cursor.rowcount == 1
+
+    def done_slices(self, backfill: str) -> set[str]:
+        return {
+            r[0]
+            for r in self.db.execute(
+                "SELECT slice FROM backfill_slices WHERE backfill = ?", [backfill]
+            )
+        }
+
+    def mark_slice_done(self, backfill: str, slice_: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT OR REPLACE INTO backfill_slices (backfill, slice, done_at)"
+                " VALUES (?, ?, ?)",
+                [backfill, slice_, utc_now()],
+            )
 
     def record_notifications(self, run_id: int, results: list[dict[str, Any]]) -> None:
         with self.db.atomic():
