@@ -9,6 +9,7 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from pipelines.runstats import RunStats
 from pipelines.store import Store
 
 ARTICLE = "newswatch_article"  # request meta key: this request fetches an article page
@@ -80,7 +81,7 @@ class ConditionalGetMiddleware:
         return middleware
 
     def process_request(self, request: Request) -> None:
-        if not request.meta.get(FEED):
+        if not request.meta.get(FEED) or not request.meta.get("conditional", True):
             return
         etag, last_modified = self.store.feed_state(request.url)
         if etag:
@@ -120,3 +121,27 @@ def _later(updated: str | None, seen_at: str) -> bool:
         return datetime.fromisoformat(updated) > datetime.fromisoformat(seen_at)
     except ValueError:
         return False
+
+
+class SourceStatsMiddleware:
+    """Count every request of a source and its HTTP status, for source health."""
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SourceStatsMiddleware:
+        return cls(crawler)
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if source := request.meta.get("source"):
+            stats = RunStats(self.crawler.stats)
+            stats.inc(source.name, "requests")
+            stats.inc(source.name, f"http_{response.status}")
+        return response
+
+    def process_exception(self, request: Request, exception: Exception) -> None:
+        if (source := request.meta.get("source")) and not isinstance(exception, IgnoreRequest):
+            stats = RunStats(self.crawler.stats)
+            stats.inc(source.name, "requests")
+            stats.inc(source.name, "network_errors")

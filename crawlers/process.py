@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import CrawlerProcess
@@ -16,6 +17,12 @@ def crawl_settings(overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
     settings.update(overrides or {}, priority="cmdline")
+    if settings.getpriority("HTTPCACHE_DIR") < settings.getpriority("NEWSWATCH_DB"):
+        # The robots.txt cache lives beside the database it serves.
+        cache = Path(settings["NEWSWATCH_DB"]).resolve().parent / "httpcache"
+        settings.set("HTTPCACHE_DIR", str(cache), "cmdline")
+    slots = {"gdelt": {"concurrency": 1, "delay": settings.getfloat("NEWSWATCH_GDELT_DELAY")}}
+    settings.set("DOWNLOAD_SLOTS", {**settings.getdict("DOWNLOAD_SLOTS"), **slots}, "cmdline")
     return settings
 
 

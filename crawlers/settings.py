@@ -14,6 +14,13 @@ NEWSWATCH_SOURCES = ""  # empty: crawlers/sources.toml
 NEWSWATCH_RUN_ID = 0  # 0: the store pipeline opens a run of its own
 NEWSWATCH_CONTACT_URL = "https://github.com/newswatch-project/newswatch"
 NEWSWATCH_LEXICON = ""  # empty: pipelines/lexicon.toml
+# Discovery sources: when each last worked (set per run by the CLI), GDELT's pace.
+NEWSWATCH_SINCE = {}
+NEWSWATCH_GDELT_DELAY = 5.0  # seconds between GDELT requests, as its API asks
+NEWSWATCH_GDELT_BACKOFF = 30.0  # first wait after a 429; doubled for each further one
+# A backfill: "SINCE/UNTIL" dates, and the slices an interrupted one already finished.
+NEWSWATCH_BACKFILL = ""
+NEWSWATCH_BACKFILL_DONE = []
 # Sitemaps can list years of articles: only entries this recent are fetched.
 NEWSWATCH_SITEMAP_MAX_AGE_DAYS = 3
 NEWSWATCH_SITEMAP_MAX_ENTRIES = 500
@@ -40,11 +47,20 @@ RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 
+# robots.txt is asked once a day per host (the HTTP cache keeps nothing else); the CLI puts
+# the cache next to the database.
+HTTPCACHE_ENABLED = True
+HTTPCACHE_POLICY = "crawlers.robotscache.RobotsOnlyPolicy"
+HTTPCACHE_EXPIRATION_SECS = 24 * 3600
+HTTPCACHE_DIR = "httpcache"
+HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
+
 DOWNLOADER_MIDDLEWARES = {
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawlers.middlewares.ContactUserAgentMiddleware": 500,
     "crawlers.middlewares.SkipSeenMiddleware": 50,
     "crawlers.middlewares.ConditionalGetMiddleware": 60,
+    "crawlers.middlewares.SourceStatsMiddleware": 950,
 }
 
 ITEM_PIPELINES = {

@@ -6,6 +6,7 @@ the file, the source and the field, so an operator can fix it without reading co
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,7 +14,12 @@ from typing import Any
 from urllib.parse import urlsplit
 
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
-KINDS = ("rss", "atom", "sitemap", "news-sitemap")
+KINDS = ("rss", "atom", "sitemap", "news-sitemap", "listing", "gdelt", "google-news")
+# Discovery sources are asked `queries` at an endpoint instead of listing feeds.
+ENDPOINTS = {
+    "gdelt": "https://api.gdeltproject.org/api/v2/doc/doc",
+    "google-news": "https://news.google.com/rss/search",
+}
 
 
 class SourcesError(ValueError):
@@ -34,10 +40,17 @@ class Source:
     user_agent: str | None = None  # for outlets that refuse unknown agents
     drop_params: tuple[str, ...] = field(default=())  # extra tracking parameters to strip
     force_https: bool = False
+    queries: tuple[str, ...] = field(default=())  # for gdelt and google-news
+    endpoint: str | None = None  # the aggregator's URL; default: the real service
+    link_pattern: str | None = None  # for listing pages: which links are articles (regex)
 
 
-_REQUIRED = {"name": str, "feeds": list, "language": str, "country": str}
+_REQUIRED = {"name": str, "language": str, "country": str}
 _OPTIONAL = {
+    "feeds": list,
+    "queries": list,
+    "endpoint": str,
+    "link_pattern": str,
     "kind": str,
     "enabled": bool,
     "prefilter": bool,
@@ -108,15 +121,30 @@ def _parse_entry(entry: Any, where: str) -> Source:
     if not name.strip():
         raise fail("name", "empty")
 
-    feeds = entry["feeds"]
-    if not feeds:
-        raise fail("feeds", "empty list")
-    for feed in feeds:
-        if not _is_http_url(feed):
-            raise fail("feeds", f"not an http(s) URL: {feed!r}")
     kind = entry.get("kind")
     if kind is not None and kind not in KINDS:
         raise fail("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    feeds = entry.get("feeds", [])
+    queries = entry.get("queries", [])
+    if kind in ENDPOINTS:
+        if not queries or not all(isinstance(q, str) and q.strip() for q in queries):
+            raise fail("queries", f"a {kind} source needs a list of queries")
+    elif not feeds:
+        raise fail("feeds", "missing" if "feeds" not in entry else "empty list")
+    for feed in feeds:
+        if not _is_http_url(feed):
+            raise fail("feeds", f"not an http(s) URL: {feed!r}")
+    endpoint = entry.get("endpoint")
+    if endpoint is not None and not _is_http_url(endpoint):
+        raise fail("endpoint", f"not an http(s) URL: {endpoint!r}")
+    link_pattern = entry.get("link_pattern")
+    if kind == "listing":
+        if not link_pattern:
+            raise fail("link_pattern", "a listing source needs a link_pattern")
+        try:
+            re.compile(link_pattern)
+        except re.error as exc:
+            raise fail("link_pattern", f"not a regular expression: {exc}") from None
     drop_params = entry.get("drop_params", [])
     if not all(isinstance(p, str) for p in drop_params):
         raise fail("drop_params", "must be a list of strings")
@@ -132,6 +160,9 @@ def _parse_entry(entry: Any, where: str) -> Source:
         user_agent=entry.get("user_agent"),
         drop_params=tuple(drop_params),
         force_https=entry.get("force_https", False),
+        queries=tuple(q.strip() for q in queries),
+        endpoint=endpoint or ENDPOINTS.get(kind),
+        link_pattern=link_pattern,
     )
 
 

@@ -44,3 +44,25 @@ class Article:
     def key_url(self) -> str:
         """The URL the article is stored under: its canonical URL when it has one."""
         return self.canonical_url or self.url
+
+
+@dataclass
+class Lead:
+    """A headline an aggregator announced but we could not find on the publisher's site:
+    kept as such (title, outlet, date), never fetched through the aggregator."""
+
+    key: str  # normalised title and outlet: one lead per headline and outlet
+    title: str
+    source: str  # the aggregator source that announced it
+    outlet: str | None = None
+    outlet_url: str | None = None
+    published: str | None = None
+    link: str | None = None
+
+
+@dataclass
+class SliceDone:
+    """A backfill slice (one sitemap or one day of an API) whose articles are all handled."""
+
+    backfill: str
+    slice: str

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+from dataclasses import asdict
+from typing import Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
-from pipelines.article import Article
+from pipelines.article import Article, Lead, SliceDone
 from pipelines.lexicon import Lexicon
 from pipelines.runstats import RunStats, article_totals, run_status
 from pipelines.store import SqliteStoryStore, Store
@@ -32,7 +34,9 @@ class TopicPipeline:
     def from_crawler(cls, crawler: Crawler) -> TopicPipeline:
         return cls(crawler)
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article):
+            return item
         verdict = self.classifier.classify(
             item.title or "",
             item.body or "",
@@ -64,8 +68,8 @@ class DedupPipeline:
         self.store = Store(self.db_path)
         self.clusterer = StoryClusterer(SqliteStoryStore(self.store))
 
-    def process_item(self, item: Article) -> Article:
-        if item.status != "irrelevant":
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Article) and item.status != "irrelevant":
             assignment = self.clusterer.assign(
                 item.key_url, item.title or "", item.body or "", published=item.published
             )
@@ -101,7 +105,14 @@ class StorePipeline:
         if self.run_id is None:
             self.run_id = self.store.start_run()
 
-    def process_item(self, item: Article) -> Article:
+    def process_item(self, item: Any) -> Any:
+        if isinstance(item, Lead):
+            if self.store.save_lead(asdict(item), self.run_id):
+                self.stats.inc(item.source, "stored_leads")
+            return item
+        if isinstance(item, SliceDone):
+            self.store.mark_slice_done(item.backfill, item.slice)
+            return item
         if item.status == "irrelevant":
             self.store.remember_irrelevant({item.key_url, item.url, item.fetched_url})
             raise DropItem(f"not India–Russia defence news: {item.key_url}")

@@ -11,6 +11,7 @@ import hashlib
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -43,6 +44,8 @@ class FixtureSite:
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
+        self.queued: dict[str, list[Route]] = {}  # answered once each, before `routes`
+        self.fallback: Callable[[str], Route | None] | None = None  # for paths not routed
         self.requests: list[str] = []
         self.base = ""
         self._lock = threading.Lock()
@@ -61,6 +64,18 @@ class FixtureSite:
                     data = self.fill(data)
                 content_type = CONTENT_TYPES.get(file.suffix, "application/octet-stream")
                 self.routes[path] = Route(body=data, content_type=content_type)
+
+    def queue(self, path: str, *routes: Route) -> None:
+        """Answer the next requests for `path` with these, in order (a 429, then...)."""
+        self.queued.setdefault(path, []).extend(routes)
+
+    def route(self, path: str) -> Route | None:
+        with self._lock:
+            if self.queued.get(path):
+                return self.queued[path].pop(0)
+        if path in self.routes:
+            return self.routes[path]
+        return self.fallback(path) if self.fallback else None
 
     def fill(self, data: bytes) -> bytes:
         today = datetime.now(UTC).strftime("%Y-%m-%d")
@@ -81,7 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:  # noqa: N802 (the http.server API)
         path = urlsplit(self.path).path  # query strings (utm_* and friends) do not matter
         self.site.log(path)
-        route = self.site.routes.get(path)
+        route = self.site.route(path)
         if route is None:
             self._send(404, b"<html><body>Not found</body></html>", "text/html")
             return

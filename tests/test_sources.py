@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from crawlers.sources import DEFAULT_SOURCES, SourcesError, load_sources, select_sources
@@ -13,7 +15,8 @@ def test_shipped_registry_has_at_least_twenty_enabled_outlets():
     enabled = select_sources(sources)
     assert len(enabled) >= 20
     assert {s.country for s in enabled} >= {"IN", "RU", "US"}
-    assert all(s.feeds and s.language and s.country for s in sources)
+    assert all((s.feeds or s.queries) and s.language and s.country for s in sources)
+    assert {s.kind for s in enabled} >= {"rss", "news-sitemap", "gdelt", "google-news", "listing"}
 
 
 def write(tmp_path, text):
@@ -52,6 +55,28 @@ def test_bad_entry_names_file_source_and_field(tmp_path, text, message):
         load_sources(path)
     assert str(path) in str(error.value)
     assert message in str(error.value)
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ('kind = "gdelt"\n', "field 'queries': a gdelt source needs a list of queries"),
+        ('kind = "listing"\n', "field 'link_pattern': a listing source needs a link_pattern"),
+        ('kind = "listing"\nlink_pattern = "(("\n', "field 'link_pattern': not a regular"),
+        ('kind = "google-news"\nqueries = ["x"]\nendpoint = "ftp://x"\n', "field 'endpoint'"),
+    ],
+)
+def test_discovery_entries_are_checked(tmp_path, entry, message):
+    with pytest.raises(SourcesError, match=re.escape(message)):
+        load_sources(write(tmp_path, GOOD + entry))
+
+
+def test_aggregators_need_no_feeds(tmp_path):
+    text = '[[source]]\nname = "G"\nkind = "gdelt"\nqueries = ["S-400"]\n'
+    text += 'language = "en"\ncountry = "IN"\n'
+    (source,) = load_sources(write(tmp_path, text))
+    assert source.endpoint == "https://api.gdeltproject.org/api/v2/doc/doc"
+    assert source.feeds == ()
 
 
 def test_defaults_of_optional_keys(tmp_path):
