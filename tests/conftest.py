@@ -35,13 +35,24 @@ def site() -> Iterator[SiteServer]:
         yield server
 
 
-def run_newswatch(*args: str, settings: dict[str, str] | None = None, timeout: float = 120):
+def run_newswatch(
+    *args: str,
+    settings: dict[str, str] | None = None,
+    stdin: str | None = None,
+    timeout: float = 120,
+):
     """Run `newswatch ARGS` in a child process, as cron would (Scrapy's reactor runs once)."""
     command = [sys.executable, "-m", "newswatch", *args]
     for name, value in {**TEST_SETTINGS, **(settings or {})}.items():
         command += ["-s", f"{name}={value}"]
     return subprocess.run(
-        command, cwd=REPO, capture_output=True, text=True, timeout=timeout, check=False
+        command,
+        cwd=REPO,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
     )
 
 

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 from pipelines.store import Store
-from tests.conftest import REPO, run_newswatch, write_sources
+from tests.conftest import run_newswatch, write_sources
 
 
 def crawl(site, tmp_path, sources: dict[str, list[str]]):
@@ -105,15 +103,7 @@ def test_cluster_command_uses_the_pipeline_code():
         {"id": "c", "title": "Monsoon reaches Kerala", "text": "Rain came early this year."},
     ]
     stdin = "\n".join(json.dumps(line) for line in lines) + "\n{broken\n"
-    result = subprocess.run(
-        [sys.executable, "-m", "newswatch", "cluster"],
-        input=stdin,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
+    result = run_newswatch("cluster", stdin=stdin)
     out = {row["id"]: row["story"] for row in map(json.loads, result.stdout.splitlines())}
     assert out["a"] == out["b"] != out["c"]
     assert "line 4" in result.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 
 from pipelines.lexicon import Lexicon
 from pipelines.store import Store
@@ -94,24 +92,12 @@ def test_classify_reports_bad_lines_and_classifies_the_rest():
             json.dumps({"id": "b", "title": "Monsoon", "text": "Rain in Kerala."}),
         ]
     )
-    result = run_newswatch_stdin(["classify"], lines)
+    result = run_newswatch("classify", stdin=lines)
     out = [json.loads(line) for line in result.stdout.splitlines()]
     assert [(o["id"], o["relevant"]) for o in out] == [("a", True), ("b", False)]
     assert "S-400" in out[0]["tags"]
     assert "line 2" in result.stderr
     assert result.returncode == 1
-
-
-def run_newswatch_stdin(args, text):
-    return subprocess.run(
-        [sys.executable, "-m", "newswatch", *args],
-        input=text,
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=60,
-    )
 
 
 NEW_TAG = """

@@ -122,7 +122,8 @@ class FeedSpider(scrapy.Spider):
                 yield self.feed_request(source, url, callback=self.parse_listing)
         else:
             for url in source.feeds:
-                yield self.feed_request(source, url)
+                if not (self.backfill and self.slice_key(source, url) in self.done_slices):
+                    yield self.feed_request(source, url)
 
     # ------------------------------------------------------------------ feeds
 
@@ -163,7 +164,7 @@ class FeedSpider(scrapy.Spider):
             self.logger.warning("%s: %s", response.url, parsed.warning)
         if parsed.kind == "sitemap-index":
             # Children count as feeds of the source, so their failures show up too.
-            children = self.recent(parsed.sitemaps)
+            children = self.child_sitemaps(source, parsed.sitemaps)
             self.run_stats.inc(source.name, "feeds", len(children))
             self.run_stats.inc(source.name, "feeds_fetched")
             for child in children:
@@ -216,6 +217,18 @@ class FeedSpider(scrapy.Spider):
             cap = self.sitemap_max_entries
         dated.sort(key=lambda e: e.published, reverse=True)
         return (dated + undated)[:cap]
+
+    def child_sitemaps(self, source: Source, children: list[FeedEntry]) -> list[FeedEntry]:
+        """The sitemaps of an index worth reading: recent ones, or in a backfill those
+        changed since the window began and not finished by an earlier attempt."""
+        if not self.backfill:
+            return self.recent(children)
+        return [
+            child
+            for child in children
+            if (not child.published or child.published[:10] >= self.backfill.since)
+            and self.slice_key(source, child.url) not in self.done_slices
+        ]
 
     def feed_failed(self, failure: Failure) -> None:
         source: Source = failure.request.meta["source"]
