@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import tomllib
+from contextlib import closing
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from crawlers.sources import SourcesError, load_sources, select_sources
 from pipelines.lexicon import LexiconError
-from pipelines.store import DEFAULT_DB, Store, StoreError
+from pipelines.store import DEFAULT_DB, ArticleFilter, Store, StoreError
 from schedules.lock import Locked
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
@@ -87,27 +90,64 @@ class Options:
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl every enabled source (or the named ones) once into the database."""
+    options = Options(args)
+    selected = select_sources(options.sources(), args.source)
+    return crawl(options, selected, run_id=args.run_id)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Walk news sitemaps and GDELT for a past window, resuming an interrupted backfill."""
+    from crawlers.backfill import Backfill
+
+    options = Options(args)
+    selected = select_sources(options.sources(), args.source)
+    try:
+        window = Backfill.parse(f"{args.since}/{args.until or date.today().isoformat()}")
+    except ValueError as exc:
+        raise UsageError(f"bad window: {exc}") from None
+    with Store(options.db) as store:
+        done = sorted(store.done_slices(window.key))
+    if done:
+        print(f"resuming backfill {window.key}: {len(done)} slices already done")
+    extra = {"NEWSWATCH_BACKFILL": window.key, "NEWSWATCH_BACKFILL_DONE": done}
+    return crawl(options, selected, extra=extra)
+
+
+def crawl(
+    options: Options,
+    selected: list,
+    *,
+    run_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """One crawl of `selected` under the run lock (held by `newswatch run` when it gives
+    `run_id`), then the per-source summary."""
     from crawlers.process import crawl_settings, run_crawl
     from schedules.lock import RunLock
 
-    options = Options(args)
-    registry = options.sources()
-    selected = select_sources(registry, args.source)
     lock = RunLock(options.db)
-    if args.run_id is None:  # `newswatch run` holds the lock for its child crawl
+    if run_id is None:
         lock.acquire()
     try:
         with Store(options.db) as store:
-            if args.run_id is None:
+            if run_id is None:
                 store.abort_stale_runs()
-                store.sync_sources(registry)
-            run_id = args.run_id or store.start_run()
+                store.sync_sources(options.sources())
+                run_id = store.start_run()
+            # Aggregators are asked for what appeared since they last answered.
+            since = {
+                s.name: started
+                for s in selected
+                if s.kind == "gdelt" and (started := store.last_good_run_started(s.name))
+            }
         settings = crawl_settings(
             {
                 **options.settings,
                 "NEWSWATCH_DB": str(options.db),
                 "NEWSWATCH_RUN_ID": run_id,
                 "NEWSWATCH_LEXICON": options.lexicon_file or "",
+                "NEWSWATCH_SINCE": json.dumps(since),
+                **(extra or {}),
             }
         )
         try:
@@ -121,6 +161,38 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         lock.release()
     print_run_summary(run, errors)
     return EXIT_OK if run["status"] == "ok" else EXIT_FAILURES
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """List every source with its state and last error, from the recent runs."""
+    from pipelines.health import source_health
+
+    options = Options(args)
+    registry = options.sources()
+    with Store(options.db) as store:
+        runs = store.runs_since("")
+        health = (
+            {h["name"]: h for h in source_health(store.run_history(runs[-1], 10))} if runs else {}
+        )
+    rows = []
+    for source in registry:
+        h = health.get(source.name, {})
+        state = h.get("state", "not run") if source.enabled else "disabled"
+        if state == "failing":
+            state = f"failing since {h['failing_since'][:16]}"
+        elif state == "empty":
+            state = f"empty for {h['empty_runs']} runs"
+        rows.append((source.name, source.kind or "feed", state, h.get("error") or ""))
+    if args.format == "json":
+        for name, kind, state, error in rows:
+            print(json.dumps({"name": name, "kind": kind, "state": state, "error": error or None}))
+        return EXIT_OK
+    header = ("source", "kind", "state", "last error")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(3)]
+    for row in [header, *rows]:
+        cells = [cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)]
+        print("  ".join([*cells, row[3]]).rstrip())
+    return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -295,6 +367,85 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     return serve(trigger, run_args, options.db.parent / "schedule.db", once_now=args.once_now)
 
 
+def article_filter(args: argparse.Namespace) -> ArticleFilter:
+    """The --tag/--source/--since/--until flags; dates must be ISO 8601."""
+    for flag in ("since", "until"):
+        value = getattr(args, flag)
+        if value is not None:
+            try:
+                datetime.fromisoformat(value)
+            except ValueError:
+                raise UsageError(
+                    f"--{flag} {value!r}: expected an ISO date, e.g. 2025-12-01"
+                ) from None
+    return ArticleFilter(tag=args.tag, source=args.source, since=args.since, until=args.until)
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    """Full-text search, best match first; without a query, the newest articles."""
+    from pipelines.fts_query import to_fts
+    from pipelines.store import QuerySyntaxError
+
+    where = article_filter(args)
+    marks = ("**", "**") if args.format == "table" else ("[", "]")
+    with Store(Options(args).db) as store:
+        if args.query is None:
+            rows = store.list_articles(where, args.limit)
+        else:
+            try:
+                rows = store.search(to_fts(args.query), where, args.limit, marks)
+            except QuerySyntaxError as exc:
+                raise UsageError(
+                    f'cannot read the query {args.query!r} ({exc}): close every " and (, '
+                    'and quote words that are not terms, e.g. "NEAR" or "AND"'
+                ) from None
+    for row in rows:
+        if args.format == "json":
+            print(json.dumps(row, ensure_ascii=False))
+            continue
+        day = (row["published"] or "")[:10]
+        tags = ", ".join(row["tags"])
+        print(f"{day}  {row['source']}: {row['title']}  [{tags}]")
+        if row.get("snippet"):
+            print(f"    {' '.join(row['snippet'].split())}")
+        print(f"    {row['url']}")
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Stream articles as CSV, a JSON array or JSON Lines to a file or stdout."""
+    from pipelines.export import write_rows
+    from pipelines.store import EXPORT_COLUMNS
+
+    where = article_filter(args)
+    with Store(Options(args).db) as store, closing(store.iter_export(where)) as rows:
+        if args.out:
+            with open(args.out, "w", encoding="utf-8", newline="") as out:
+                count = write_rows(rows, EXPORT_COLUMNS, args.format, out)
+            print(f"{count} articles written to {args.out}", file=sys.stderr)
+            return EXIT_OK
+        try:
+            write_rows(rows, EXPORT_COLUMNS, args.format, sys.stdout)
+            sys.stdout.flush()
+        except BrokenPipeError:  # `newswatch export | head`: the reader has had enough
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Browse the database read-only in Datasette on 127.0.0.1."""
+    from schedules.serve import HOST, datasette_installed, serve
+
+    options = Options(args)
+    if not datasette_installed():
+        raise UsageError("Datasette is not installed: pip install -e '.[analyst]'")
+    if not options.db.exists():
+        raise UsageError(f"{options.db}: no such database")
+    Store(options.db).close()  # bring the schema (views included) up to date first
+    print(f"serving {options.db} read-only on http://{HOST}:{args.port}/", file=sys.stderr)
+    return serve(options.db, args.port)
+
+
 # ------------------------------------------------------------------ parser
 
 
@@ -330,6 +481,30 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--source", action="append", help="only this source (repeatable)")
     crawl.add_argument("--run-id", type=int, help=argparse.SUPPRESS)  # set by `newswatch run`
     crawl.set_defaults(func=cmd_crawl)
+
+    backfill = commands.add_parser(
+        "backfill",
+        parents=[common],
+        help="crawl a past window through news sitemaps and GDELT",
+        description="Walk the news sitemaps and GDELT day by day for a past window, politely, "
+        "through the same pipeline; an interrupted backfill resumes where it stopped. "
+        "Example: newswatch backfill --since 2025-11-01 --until 2025-11-30",
+    )
+    backfill.add_argument("--since", required=True, help="first day (YYYY-MM-DD)")
+    backfill.add_argument("--until", help="last day (default: today)")
+    backfill.add_argument("--source", action="append", help="only this source (repeatable)")
+    backfill.set_defaults(func=cmd_backfill)
+
+    sources = commands.add_parser(
+        "sources",
+        parents=[common],
+        help="list every source with its state and last error",
+        description="Every source of the registry with its state from the recent runs (ok, "
+        "failing since, empty for N runs, extraction broken, disabled) and its last error. "
+        "Example: newswatch sources --format json",
+    )
+    sources.add_argument("--format", choices=("table", "json"), default="table")
+    sources.set_defaults(func=cmd_sources)
 
     run = commands.add_parser(
         "run",
@@ -425,6 +600,55 @@ def build_parser() -> argparse.ArgumentParser:
     stories.add_argument("--limit", type=int, help="at most this many stories")
     stories.add_argument("--format", choices=("text", "json"), default="text")
     stories.set_defaults(func=cmd_stories)
+
+    filters = argparse.ArgumentParser(add_help=False)
+    filters.add_argument("--tag", help="only articles with this canonical tag, e.g. S-400")
+    filters.add_argument("--source", help="only articles of this source")
+    filters.add_argument("--since", help="published (or first seen) on or after this date")
+    filters.add_argument("--until", help="published (or first seen) on or before this date")
+
+    search = commands.add_parser(
+        "search",
+        parents=[common, filters],
+        help="full-text search of stored articles, best match first",
+        description="Search titles, summaries and bodies (SQLite FTS5, ranked by bm25, title "
+        "hits first) and print each hit with a highlighted snippet. Words are searched as "
+        "typed, hyphenated names included (S-400, India-Russia, Su-30MKI), in any script; "
+        'FTS5 syntax works too: "exact phrase", OR, NOT, NEAR(a b, 5), prefix*, title:word. '
+        "A query matching more than 10,000 articles is ranked among its newest 10,000 "
+        "matches. Without QUERY: the newest articles of the filters. Articles a retag judged "
+        "irrelevant are left out. Example: newswatch search 'S-400 delivery' --since 2025-01-01",
+    )
+    search.add_argument("query", nargs="?", metavar="QUERY")
+    search.add_argument("--limit", type=int, default=20, help="at most this many (default 20)")
+    search.add_argument("--format", choices=("table", "json"), default="table")
+    search.set_defaults(func=cmd_search)
+
+    export = commands.add_parser(
+        "export",
+        parents=[common, filters],
+        help="export articles as CSV, JSON or JSON Lines",
+        description="Write one row per article (id, url, title, source, publisher, published, "
+        "first_seen, language, status, relevance, tags, story, story_kind, summary) in id "
+        "order, streamed in constant memory; irrelevant articles are left out. CSV carries "
+        "tags as a JSON array. Example: newswatch export --format csv --tag BrahMos "
+        "--since 2025-01-01 --out brahmos.csv",
+    )
+    export.add_argument("--format", choices=("csv", "json", "jsonl"), default="jsonl")
+    export.add_argument("--out", metavar="FILE", help="write here (default: stdout)")
+    export.set_defaults(func=cmd_export)
+
+    serve = commands.add_parser(
+        "serve",
+        parents=[common],
+        help="browse the database read-only in Datasette",
+        description="Open the database read-only in Datasette on 127.0.0.1 with its tables and "
+        "columns described and canned queries (latest stories, stories per tag over time, "
+        "the S-400 timeline, the most carried stories, failing sources). Needs the analyst "
+        "extra: pip install -e '.[analyst]'. Example: newswatch serve --port 8001",
+    )
+    serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 

@@ -12,7 +12,8 @@ import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -208,18 +209,191 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     )
 
 
+# unicode61 splits words at combining marks (categories Mn/Mc), which cuts every Indic
+# word at its vowel signs and viramas ("ब्रह्मोस" became four tokens, so "ब्रह्म" matched
+# it). Counting marks (M*) as word characters keeps Devanagari, Bengali, Tamil, … words
+# whole; Latin diacritics are still folded ("cafe" finds "café").
+FTS_TOKENIZE = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
+FTS_COLUMNS = ("title", "summary", "body")
+_FTS_COLS = ", ".join(FTS_COLUMNS)
+_FTS_OLD = ", ".join(f"old.{c}" for c in FTS_COLUMNS)
+_FTS_NEW = ", ".join(f"new.{c}" for c in FTS_COLUMNS)
+# The triggers that keep articles_fts current (the names sqlite-utils gave them).
+FTS_TRIGGERS = {
+    "articles_ai": f"CREATE TRIGGER articles_ai AFTER INSERT ON articles BEGIN"
+    f" INSERT INTO articles_fts (rowid, {_FTS_COLS}) VALUES (new.rowid, {_FTS_NEW}); END",
+    "articles_ad": f"CREATE TRIGGER articles_ad AFTER DELETE ON articles BEGIN"
+    f" INSERT INTO articles_fts (articles_fts, rowid, {_FTS_COLS})"
+    f" VALUES ('delete', old.rowid, {_FTS_OLD}); END",
+    "articles_au": f"CREATE TRIGGER articles_au AFTER UPDATE ON articles BEGIN"
+    f" INSERT INTO articles_fts (articles_fts, rowid, {_FTS_COLS})"
+    f" VALUES ('delete', old.rowid, {_FTS_OLD});"
+    f" INSERT INTO articles_fts (rowid, {_FTS_COLS}) VALUES (new.rowid, {_FTS_NEW}); END",
+}
+
+# Analysts' views. Articles a retag judged 'irrelevant' are no longer the topic: every
+# view leaves them out (they stay in `articles` so the decision can be revisited).
+_TAGS_OF = (
+    "(SELECT json_group_array(tag) FROM"
+    " (SELECT tag FROM article_tags WHERE article_id = {a}.id ORDER BY tag))"
+)
+VIEWS = {
+    "v_articles": f"""SELECT a.id, a.url, a.title, a.source, s.country AS source_country,
+       s.language AS source_language, a.publisher, a.published, a.first_seen, a.language,
+       a.status, a.relevance, {_TAGS_OF.format(a="a")} AS tags, a.story_id, a.story_kind,
+       (SELECT count(*) FROM articles m
+        WHERE m.story_id = a.story_id AND m.status != 'irrelevant') AS story_size,
+       a.summary, a.run_id
+FROM articles a LEFT JOIN sources s ON s.name = a.source
+WHERE a.status != 'irrelevant'""",
+    "v_stories": """SELECT s.id AS story_id, coalesce(s.title, l.title) AS title, s.lead_url,
+       l.source AS lead_source, s.first_seen,
+       (SELECT max(published) FROM articles m
+        WHERE m.story_id = s.id AND m.status != 'irrelevant') AS last_published,
+       (SELECT count(*) FROM articles m
+        WHERE m.story_id = s.id AND m.status != 'irrelevant') AS articles,
+       (SELECT count(DISTINCT source) FROM articles m
+        WHERE m.story_id = s.id AND m.status != 'irrelevant') AS outlet_count,
+       (SELECT json_group_array(source) FROM (SELECT DISTINCT source FROM articles m
+        WHERE m.story_id = s.id AND m.status != 'irrelevant' ORDER BY source)) AS outlets,
+       (SELECT json_group_array(tag) FROM (SELECT DISTINCT t.tag FROM articles m
+        JOIN article_tags t ON t.article_id = m.id
+        WHERE m.story_id = s.id AND m.status != 'irrelevant' ORDER BY t.tag)) AS tags
+FROM stories s LEFT JOIN articles l ON l.url = s.lead_url
+WHERE EXISTS (SELECT 1 FROM articles m WHERE m.story_id = s.id AND m.status != 'irrelevant')""",
+    "v_daily_tag_counts": """SELECT substr(coalesce(a.published, a.first_seen), 1, 10) AS day,
+       t.tag, tags.kind, count(DISTINCT a.story_id) AS stories, count(*) AS articles
+FROM article_tags t JOIN articles a ON a.id = t.article_id
+LEFT JOIN tags ON tags.name = t.tag
+WHERE a.status != 'irrelevant'
+GROUP BY day, t.tag""",
+    "v_run_new_items": f"""SELECT a.run_id, r.started AS run_started, a.id AS article_id, a.url,
+       a.title, a.source, a.published, a.status, a.relevance, {_TAGS_OF.format(a="a")} AS tags,
+       a.story_id,
+       (SELECT min(m.run_id) FROM articles m WHERE m.story_id = a.story_id) = a.run_id
+         AS new_story
+FROM articles a JOIN runs r ON r.id = a.run_id
+WHERE a.status != 'irrelevant'""",
+}
+
+
+def _create_fts(db: sqlite_utils.Database) -> None:
+    """(Re)build articles_fts with FTS_TOKENIZE from the articles table, and its triggers."""
+    for trigger in FTS_TRIGGERS:
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS articles_fts")
+    db.execute(
+        f"CREATE VIRTUAL TABLE articles_fts USING FTS5 ({_FTS_COLS},"
+        f' tokenize="{FTS_TOKENIZE}", content=articles)'
+    )
+    db.execute("INSERT INTO articles_fts (articles_fts) VALUES ('rebuild')")
+    for sql in FTS_TRIGGERS.values():
+        db.execute(sql)
+
+
+def _migration_6(db: sqlite_utils.Database) -> None:
+    """The analysts' side: a full-text index that keeps Indic words whole, and views for
+    the common questions."""
+    _create_fts(db)
+    for name, sql in VIEWS.items():
+        db.execute(f"CREATE VIEW {name} AS {sql}")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
     _migration_3,
     _migration_4,
     _migration_5,
+    _migration_6,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
 class StoreError(RuntimeError):
     """The database cannot be used (newer schema, unreadable file)."""
+
+
+class QuerySyntaxError(ValueError):
+    """A full-text query FTS5 cannot parse: the user's to fix, not a crash."""
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """Which articles a search, listing or export covers. Dates compare against the
+    publication date, or the day first seen when the outlet gave none; `until` is
+    inclusive (a bare date covers that whole day)."""
+
+    tag: str | None = None
+    source: str | None = None
+    since: str | None = None
+    until: str | None = None
+
+    @property
+    def dated(self) -> bool:
+        return bool(self.since or self.until)
+
+    def where(self, id_column: str = "a.id", alias: str = "a") -> tuple[str, list[Any]]:
+        """SQL conditions on the article id `id_column` and, for dates and the source, its
+        row `alias`, and their params.
+
+        When `id_column` is not the row's own id (a search judging thousands of FTS hits)
+        the source becomes a set of ids read once off its index (a few per cent of the
+        archive) instead of a row read per hit; the unary + keeps SQLite from feeding that
+        set to FTS5 as rowid lookups. Irrelevant and tagged articles are found by id."""
+        clauses = [f"{id_column} NOT IN (SELECT id FROM articles WHERE status = 'irrelevant')"]
+        params: list[Any] = []
+        if self.tag:
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = {id_column}"
+                " AND t.tag = ?)"
+            )
+            params.append(self.tag)
+        if self.source:
+            clauses.append(
+                f"{alias}.source = ?"
+                if id_column == f"{alias}.id"
+                else f"+{id_column} IN (SELECT id FROM articles WHERE source = ?)"
+            )
+            params.append(self.source)
+        day = f"coalesce({alias}.published, {alias}.first_seen)"
+        if self.since:
+            clauses.append(f"{day} >= ?")
+            params.append(self.since)
+        if self.until:
+            clauses.append(f"{day} < ?")
+            params.append(_day_after(self.until) if len(self.until) == 10 else self.until)
+        return " AND ".join(clauses), params
+
+
+def _day_after(day: str) -> str:
+    return (date.fromisoformat(day) + timedelta(days=1)).isoformat()
+
+
+# Columns of an export row, in order: one row per article.
+EXPORT_COLUMNS = (
+    "id",
+    "url",
+    "title",
+    "source",
+    "publisher",
+    "published",
+    "first_seen",
+    "language",
+    "status",
+    "relevance",
+    "tags",
+    "story",
+    "story_kind",
+    "summary",
+)
+# A search ranks (bm25) at most this many matches, the newest: enough to hold every
+# match of a specific query, and a bound on the cost of one word found everywhere.
+SEARCH_WINDOW = 10_000
+# Listing a tag newest first: below this many tagged articles, read them off the tag
+# index and sort; above, walk the publication-date index until enough carry the tag
+# (a tag this common is met within a few thousand rows).
+_RARE_TAG = 5000
 
 
 class Store:
@@ -706,6 +880,114 @@ class Store:
                 [since],
             )
         )
+
+    # ------------------------------------------------------------------ analysts
+
+    def search(
+        self, match: str, where: ArticleFilter, limit: int, marks: tuple[str, str] = ("[", "]")
+    ) -> list[dict[str, Any]]:
+        """Articles matching the FTS5 expression `match`, best first by bm25 (a hit in the
+        title weighs 10, in the summary 4, in the body 1), with a highlighted snippet.
+
+        bm25 costs about 1.5 µs per matching article, so a word in a third of a million
+        articles would take half a second: the ranking covers the newest SEARCH_WINDOW
+        matches of the filters, and snippets and tags are made for the page shown only."""
+        conditions, params = where.where("articles_fts.rowid", "a")
+        join = " CROSS JOIN articles a ON a.id = articles_fts.rowid" if where.dated else ""
+        sql = (
+            "WITH recent AS (SELECT articles_fts.rowid AS id,"
+            " bm25(articles_fts, 10.0, 4.0, 1.0) AS score"
+            f" FROM articles_fts{join} WHERE articles_fts MATCH ? AND {conditions}"
+            " ORDER BY articles_fts.rowid DESC LIMIT ?),"
+            " top AS (SELECT id, score FROM recent ORDER BY score LIMIT ?)"
+            " SELECT a.id, a.url, a.title, a.source, a.published, a.status, a.relevance,"
+            f" {_TAGS_OF.format(a='a')} AS tags, a.story_id AS story,"
+            " snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet, top.score"
+            " FROM top CROSS JOIN articles_fts ON articles_fts.rowid = top.id"
+            " CROSS JOIN articles a ON a.id = top.id"
+            " WHERE articles_fts MATCH ? ORDER BY top.score"
+        )
+        try:
+            rows = list(self.db.query(sql, [match, *params, SEARCH_WINDOW, limit, *marks, match]))
+        except sqlite3.OperationalError as exc:
+            if not str(exc).startswith(("fts5:", "unterminated string")):
+                raise
+            raise QuerySyntaxError(str(exc)) from None
+        for row in rows:
+            row["tags"] = json.loads(row["tags"])
+        return rows
+
+    def list_articles(self, where: ArticleFilter, limit: int) -> list[dict[str, Any]]:
+        """The newest articles of a filter (publication date, then first seen), fast on a
+        large archive whether the tag is rare or common (see _RARE_TAG). The page of ids
+        is found first, so tags are gathered for the rows shown, not every candidate."""
+        conditions, params = where.where()
+        order = "a.published DESC, a.first_seen DESC, a.id DESC"
+        if where.tag and self._tag_is_rare(where.tag):
+            page = (
+                "SELECT a.id FROM article_tags k CROSS JOIN articles a ON a.id = k.article_id"
+                f" WHERE k.tag = ? AND {conditions} ORDER BY {order} LIMIT ?"
+            )
+            params = [where.tag, *params]
+        else:
+            page = f"SELECT a.id FROM articles a WHERE {conditions} ORDER BY {order} LIMIT ?"
+        rows = list(
+            self.db.query(
+                "SELECT a.id, a.url, a.title, a.source, a.published, a.status, a.relevance,"
+                f" {_TAGS_OF.format(a='a')} AS tags, a.story_id AS story"
+                f" FROM ({page}) p CROSS JOIN articles a ON a.id = p.id ORDER BY {order}",
+                [*params, limit],
+            )
+        )
+        for row in rows:
+            row["tags"] = json.loads(row["tags"])
+        return rows
+
+    def _tag_is_rare(self, tag: str) -> bool:
+        row = self.db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM article_tags WHERE tag = ? LIMIT ?)",
+            [tag, _RARE_TAG],
+        ).fetchone()
+        return row[0] < _RARE_TAG
+
+    def iter_export(self, where: ArticleFilter) -> Iterator[tuple[Any, ...]]:
+        """Every article of a filter in id order as EXPORT_COLUMNS tuples (tags a JSON
+        array), straight off a cursor: memory stays flat however many rows there are."""
+        conditions, params = where.where()
+        cursor = self.db.execute(
+            "SELECT a.id, a.url, a.title, a.source, a.publisher, a.published, a.first_seen,"
+            f" a.language, a.status, a.relevance, {_TAGS_OF.format(a='a')}, a.story_id,"
+            f" a.story_kind, a.summary FROM articles a WHERE {conditions} ORDER BY a.id",
+            params,
+        )
+        yield from cursor
+
+    def columns(self) -> dict[str, list[str]]:
+        """Every table and view with its columns in order: what docs/schema.md must list."""
+        names = [
+            r[0]
+            for r in self.db.execute(
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view')"
+                " AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            )
+        ]
+        return {
+            name: [r[1] for r in self.db.execute(f"PRAGMA table_info({name})")] for name in names
+        }
+
+    def bulk_load(self, tables: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> None:
+        """Load generated rows fast (benchmarks): one transaction, the full-text index
+        built once at the end instead of a trigger per row."""
+        with self.db.atomic():
+            for trigger in FTS_TRIGGERS:
+                self.db.execute(f"DROP TRIGGER {trigger}")
+            for table, (columns, rows) in tables.items():
+                self.db.conn.executemany(
+                    f"INSERT INTO {table} ({', '.join(columns)})"
+                    f" VALUES ({', '.join('?' * len(columns))})",
+                    rows,
+                )
+            _create_fts(self.db)
 
 
 class SqliteStoryStore:

@@ -3,6 +3,8 @@ empties article bodies, counters of requests and HTTP statuses."""
 
 from __future__ import annotations
 
+import json
+
 from pipelines.health import source_health
 from pipelines.store import Store
 from tests.conftest import run_newswatch, write_sources
@@ -40,6 +42,13 @@ def test_a_source_that_starts_answering_403_is_failing_since_that_run(site, tmp_
     assert state["RDF"]["state"] == "ok"
     atom = second_run["stats"]["sources"]["Atom"]
     assert (atom["requests"], atom["http_403"]) == (1, 1)
+    listed = run_newswatch(
+        "sources", "--sources", str(sources), "--db", str(db), "--format", "json"
+    )
+    rows = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
+    assert rows["Atom"]["state"] == f"failing since {second_run['started'][:16]}"
+    assert rows["Atom"]["error"].startswith("HTTP 403")
+    assert rows["RDF"] == {"name": "RDF", "kind": "feed", "state": "ok", "error": None}
 
 
 def test_a_redesign_that_empties_bodies_is_flagged_after_two_runs(site, tmp_path):

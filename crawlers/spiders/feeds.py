@@ -91,6 +91,7 @@ class FeedSpider(scrapy.Spider):
         spider.feed_titles: dict[str, str] = {}  # headline key -> article URL, from all feeds
         spider.pending_news: dict[str, list[tuple[Source, dict]]] = {}  # by publisher site
         spider.slice_pending: dict[str, int] = {}  # backfill slice -> article requests left
+        spider.requested: set[str] = set()  # article URLs already asked for in this run
         crawler.signals.connect(spider.resolve_pending_news, signal=signals.spider_idle)
         return spider
 
@@ -196,7 +197,10 @@ class FeedSpider(scrapy.Spider):
             ):
                 self.run_stats.inc(source.name, "items_filtered")
                 continue
-            requests.append(self.article_request(source, entry, response.url, slice_key))
+            request = self.article_request(source, entry, response.url, slice_key)
+            if request.url not in self.requested:  # another feed of this run listed it too
+                self.requested.add(request.url)
+                requests.append(request)
         if slice_key:
             self.slice_pending[slice_key] = len(requests)
             if not requests:

@@ -1,0 +1,95 @@
+"""A small archive for the analysts' tests: English, Russian and Hindi articles, tags,
+a story carried by two outlets, and one article a retag judged irrelevant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pipelines.article import Article
+from pipelines.store import Store
+
+
+def tag(name: str, kind: str = "system") -> dict:
+    return {"name": name, "kind": kind, "evidence": {"text": name}}
+
+
+ARTICLES = [
+    Article(
+        url="https://daily.example/s400-punjab",
+        source="Daily",
+        title="Second S-400 squadron arrives in Punjab",
+        summary="The India-Russia air defence deal moves on.",
+        body="The second S-400 Triumf squadron was deployed in Punjab, officials said.",
+        published="2025-11-02T09:00:00+05:30",
+        language="en",
+        relevance=0.9,
+        tags=[tag("S-400")],
+    ),
+    Article(
+        url="https://wire.example/s400-punjab-copy",
+        source="Wire",
+        title="S-400 squadron reaches Punjab",
+        body="A second S-400 squadron has reached Punjab, the ministry said.",
+        published="2025-11-02T12:00:00+05:30",
+        language="en",
+        relevance=0.8,
+        tags=[tag("S-400")],
+        story="https://daily.example/s400-punjab",
+        story_kind="same-event",
+    ),
+    Article(
+        url="https://daily.example/su30-upgrade",
+        source="Daily",
+        title="Su-30MKI upgrade cleared",
+        body="The Su-30MKI fleet upgrade with HAL was cleared; jets in Punjab come first.",
+        published="2025-11-10T10:00:00+05:30",
+        language="en",
+        relevance=0.85,
+        tags=[tag("Su-30MKI")],
+    ),
+    Article(
+        url="https://tass.example/triumf",
+        source="TASS",
+        title="Россия завершит поставки С-400 «Триумф» Индии",
+        body="Поставки зенитных ракетных систем «Триумф» Индии завершатся в 2026 году.",
+        published="2025-11-05T08:00:00+03:00",
+        language="ru",
+        relevance=0.9,
+        tags=[tag("S-400")],
+    ),
+    Article(
+        url="https://hindi.example/brahmos",
+        source="Hindi",
+        title="ब्रह्मोस मिसाइल का नया परीक्षण",
+        body="भारत ने ब्रह्मोस मिसाइल का सफल परीक्षण किया।",
+        published="2025-11-07T11:00:00+05:30",
+        language="hi",
+        relevance=0.7,
+        status="borderline",
+        tags=[tag("BrahMos")],
+    ),
+    Article(
+        url="https://daily.example/cricket",
+        source="Daily",
+        title="S-400 of runs: a cricket record",
+        body="Not defence news at all.",
+        published="2025-11-08T10:00:00+05:30",
+        language="en",
+        relevance=0.2,
+        tags=[],
+    ),
+]
+
+
+def build(path: Path) -> Path:
+    """Store ARTICLES in a database at `path` (the last one retagged irrelevant)."""
+    with Store(path) as store:
+        run = store.start_run()
+        ids = [store.save_article(article, run)[1] for article in ARTICLES]
+        store.update_verdicts([(ids[-1], 0.2, "irrelevant", [], [])])
+        store.finish_run(
+            run,
+            "partial",
+            {"sources": {"Daily": {"status": "ok"}, "Gone": {"status": "failed", "error": "404"}}},
+        )
+    return path
