@@ -63,7 +63,7 @@ def run_cycle(options: RunOptions) -> RunResult:
         started = time.perf_counter()
         returncode = crawl_in_child(options, run_id, lock.fileno)
         logger.info("crawl of run %s took %.2f s", run_id, time.perf_counter() - started)
-        if returncode != 0:
+        if returncode not in (EXIT_OK, EXIT_FAILURES):  # 1 only says some sources failed
             logger.error("crawl process of run %s exited with %s", run_id, returncode)
         store.abort_run_if_running(run_id)
         report = build_report(store, run_id)
