@@ -36,10 +36,17 @@ WORDS = (
     "before the end of the year despite sanctions and payment problems in rupees and "
     "roubles the navy frigate Talwar class Yantar shipyard Kaliningrad trials crew"
 ).split()
+# Distinct stories need distinct words: with the topic words alone every page would be a
+# near-copy of every other, and the dedup stage would compare each with all of them.
+FILLER = [
+    "".join(random.Random(i).choices("abdefghiklmnoprstuvy", k=random.Random(-i).randint(3, 9)))
+    for i in range(5000)
+]
 
 
 def sentence(rng: random.Random) -> str:
-    words = rng.choices(WORDS, k=rng.randint(14, 28))
+    words = rng.choices(WORDS, k=rng.randint(4, 8)) + rng.choices(FILLER, k=rng.randint(10, 20))
+    rng.shuffle(words)
     return " ".join(words).capitalize() + "."
 
 
