@@ -577,9 +577,7 @@ class Store:
 
     def is_seen(self, url: str) -> bool:
         """True when this URL was stored or judged before: the crawler need not fetch it."""
-        return (
-            self.db.execute("SELECT 1 FROM seen_urls WHERE url = ?", [url]).fetchone() is not None
-        )
+        return self.seen_at(url) is not None
 
     def save_article(self, article: Article, run_id: int | None) -> tuple[str, int]:
         """Insert the article, or update its row when its content changed.
