@@ -17,6 +17,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from crawlers.settingtypes import SettingError, check_settings
 from crawlers.sources import SourcesError, load_sources, select_sources
 from pipelines.lexicon import LexiconError
 from pipelines.store import DEFAULT_DB, ArticleFilter, Store, StoreError
@@ -62,9 +63,14 @@ def parse_setting(text: str) -> tuple[str, str]:
 
 
 class Options:
-    """The effective options of one command: flags over config over defaults."""
+    """The effective options of one command: flags over config over defaults.
+
+    Scrapy settings are checked against their types here, before any work starts; the
+    config file's path and the user's own `-s` strings are kept as given, so a crawl in a
+    child process reads exactly what this process read."""
 
     def __init__(self, args: argparse.Namespace):
+        self.config_file: str | None = args.config
         config = load_config(args.config)
         self.db = Path(args.db or config.get("db") or DEFAULT_DB)
         self.sources_file = args.sources or config.get("sources")
@@ -73,10 +79,21 @@ class Options:
             getattr(args, "report_dir", None) or config.get("report_dir") or DEFAULT_REPORT_DIR
         )
         self.notify: list[str] = list(config.get("notify", []))
-        self.settings: dict[str, Any] = {**config.get("settings", {}), **dict(args.set or [])}
+        self.set_args: list[str] = [f"{name}={value}" for name, value in args.set or []]
+        try:
+            self.settings: dict[str, Any] = {
+                **check_settings(config.get("settings", {}), f"{args.config} [settings]"),
+                **check_settings(dict(args.set or []), "-s"),
+            }
+        except SettingError as exc:
+            raise UsageError(str(exc)) from None
 
     def sources(self) -> list:
         return load_sources(self.sources_file)
+
+    def store(self) -> Store:
+        """The database of a command that only reads it: never created here."""
+        return Store(self.db, create=False)
 
     def classifier(self):
         from pipelines.lexicon import Lexicon
@@ -92,7 +109,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl every enabled source (or the named ones) once into the database."""
     options = Options(args)
     selected = select_sources(options.sources(), args.source)
-    return crawl(options, selected, run_id=args.run_id)
+    return crawl(options, selected, kind="crawl", run_id=args.run_id)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -110,13 +127,14 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     if done:
         print(f"resuming backfill {window.key}: {len(done)} slices already done")
     extra = {"NEWSWATCH_BACKFILL": window.key, "NEWSWATCH_BACKFILL_DONE": done}
-    return crawl(options, selected, extra=extra)
+    return crawl(options, selected, kind="backfill", extra=extra)
 
 
 def crawl(
     options: Options,
     selected: list,
     *,
+    kind: str,
     run_id: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> int:
@@ -133,7 +151,7 @@ def crawl(
             if run_id is None:
                 store.abort_stale_runs()
                 store.sync_sources(options.sources())
-                run_id = store.start_run()
+                run_id = store.start_run(kind)
             # Aggregators are asked for what appeared since they last answered.
             since = {
                 s.name: started
@@ -169,7 +187,7 @@ def cmd_sources(args: argparse.Namespace) -> int:
 
     options = Options(args)
     registry = options.sources()
-    with Store(options.db) as store:
+    with options.store() as store:
         runs = store.runs_since("")
         health = (
             {h["name"]: h for h in source_health(store.run_history(runs[-1], 10))} if runs else {}
@@ -208,7 +226,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             report_dir=options.report_dir,
             sources_file=options.sources_file,
             lexicon_file=options.lexicon_file,
-            settings=options.settings,
+            config_file=options.config_file,
+            set_args=options.set_args,
             notify=options.notify,
         )
     )
@@ -276,7 +295,7 @@ def cmd_retag(args: argparse.Namespace) -> int:
 
     options = Options(args)
     classifier = options.classifier()
-    with Store(options.db) as store:
+    with options.store() as store:
         result = retag(store, classifier, batch_size=args.batch)
     print(
         f"{result.articles} articles retagged: {result.changed} changed "
@@ -292,17 +311,15 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if args.db is None:
         bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, StoryClusterer())
     else:
-        from pipelines.store import SqliteStoryStore
-
         with Store(Options(args).db) as store:
-            clusterer = StoryClusterer(SqliteStoryStore(store))
+            clusterer = StoryClusterer(store.story_store())
             bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, clusterer)
     return EXIT_FAILURES if bad else EXIT_OK
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
     """List stories newest first with their member articles and outlets."""
-    with Store(Options(args).db) as store:
+    with Options(args).store() as store:
         stories = store.stories(since=args.since, limit=args.limit)
     for story in stories:
         if args.format == "json":
@@ -323,7 +340,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     options = Options(args)
     if (args.run is None) == (args.since is None):
         raise UsageError("give either --run ID or --since DATE")
-    with Store(options.db) as store:
+    with options.store() as store:
         try:
             if args.run is not None:
                 report = build_report(store, args.run)
@@ -388,7 +405,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
     where = article_filter(args)
     marks = ("**", "**") if args.format == "table" else ("[", "]")
-    with Store(Options(args).db) as store:
+    with Options(args).store() as store:
         if args.query is None:
             rows = store.list_articles(where, args.limit)
         else:
@@ -418,7 +435,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from pipelines.store import EXPORT_COLUMNS
 
     where = article_filter(args)
-    with Store(Options(args).db) as store, closing(store.iter_export(where)) as rows:
+    with Options(args).store() as store, closing(store.iter_export(where)) as rows:
         if args.out:
             with open(args.out, "w", encoding="utf-8", newline="") as out:
                 count = write_rows(rows, EXPORT_COLUMNS, args.format, out)
@@ -439,9 +456,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     options = Options(args)
     if not datasette_installed():
         raise UsageError("Datasette is not installed: pip install -e '.[analyst]'")
-    if not options.db.exists():
-        raise UsageError(f"{options.db}: no such database")
-    Store(options.db).close()  # bring the schema (views included) up to date first
+    options.store().close()  # a database must exist; its schema (views too) is brought up to date
     print(f"serving {options.db} read-only on http://{HOST}:{args.port}/", file=sys.stderr)
     return serve(options.db, args.port)
 

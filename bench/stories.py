@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.stories_scoring import Scores, score  # noqa: E402
 from pipelines.shingles import words  # noqa: E402
-from pipelines.store import SqliteStoryStore, Store  # noqa: E402
+from pipelines.store import Store  # noqa: E402
 from pipelines.stories import StoryClusterer  # noqa: E402
 
 DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories-dev.jsonl"
@@ -97,7 +97,7 @@ def main() -> int:
     shuffled(rows)
     speed(rows, StoryClusterer(), "in memory")
     with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
-        speed(rows, StoryClusterer(SqliteStoryStore(store)), "SQLite", passes=60)
+        speed(rows, StoryClusterer(store.story_store()), "SQLite", passes=60)
     return 0
 
 

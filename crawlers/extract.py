@@ -3,7 +3,8 @@
 Sources are trusted in the order measured best on real pages (bench/extract.py):
 JSON-LD article nodes, then OpenGraph and other meta tags, then trafilatura for the
 body and htmldate for dates the markup does not state. The page is parsed once;
-trafilatura and htmldate copy the tree before they prune it.
+trafilatura and htmldate copy the tree before they prune it. Dates are read by
+pipelines.dates: an implausible one is skipped like an unreadable one, and counted.
 """
 
 from __future__ import annotations
@@ -12,8 +13,6 @@ import codecs
 import gzip
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -29,6 +28,7 @@ from trafilatura.utils import load_html
 from trafilatura.xml import xmltotxt
 
 from crawlers.metadata import PageMeta, is_organisation, ld_people, ld_text, read_page_meta
+from pipelines.dates import DateReader, Zone
 
 __all__ = ["FIELDS", "decode_html", "extract", "extract_file"]
 
@@ -68,11 +68,6 @@ _AUTHOR_KEYS = (
 )  # fmt: skip
 _SECTION_KEYS = ("article:section", "parsely-section", "og:article:section", "section")
 
-_ISO_PART = re.compile(
-    r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
-    r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
-    re.I,
-)
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:»·•~/*]+\s+|\s*[|｜：ㅣ]\s*|:\s+")
 _DATE_ONLY = re.compile(r"[\d\s./-]{6,}")
 _BYLINE_PREFIX = re.compile(
@@ -143,18 +138,31 @@ def _codec(label: str | None) -> str | None:
 
 
 def extract(
-    html: bytes | str, url: str, *, fallback: Mapping[str, Any] | None = None
+    html: bytes | str,
+    url: str,
+    *,
+    fallback: Mapping[str, Any] | None = None,
+    encoding: str | None = None,
+    tz: Zone = None,
 ) -> dict[str, Any]:
-    """Extract an article from one page; never raises on malformed input."""
+    """Extract an article from one page; never raises on malformed input.
+
+    The result has the FIELDS, then "dates_rejected": how many dates the page (or the
+    fallback) stated but were impossible or implausible, for the run's stats.
+    encoding is the charset of the HTTP Content-Type header, for bytes; tz the source's
+    time zone, for dates without an offset (UTC when None; an unknown name raises).
+    """
     fallback = fallback or {}
-    text = decode_html(html) if isinstance(html, bytes) else html
+    dates = DateReader(tz)
+    text = decode_html(html, declared=encoding) if isinstance(html, bytes) else html
     tree = _parse(text)
     result: dict[str, Any] = dict.fromkeys(FIELDS)
     result["url"] = url
     result["authors"] = []
     if tree is None:
         result["canonical_url"] = url
-        _apply_fallback(result, fallback)
+        _apply_fallback(result, fallback, dates)
+        result["dates_rejected"] = dates.rejected
         return result
     page = read_page_meta(tree)
     art = page.article
@@ -167,20 +175,22 @@ def extract(
     )
     result["summary"] = " ".join(_html_text(summary or "").split()) or None
     result["body"] = _body(tree, url, ld_text(art.get("articleBody")))
+    # Each source is looked up only when the ones before gave no plausible date.
     result["published"] = (
-        _date(ld_text(art.get("datePublished")), page.first(*_PUBLISHED_KEYS))
-        or _date(_microdata(tree, "datePublished"))
-        or _htmldate(tree, result["canonical_url"])
+        dates.first(ld_text(art.get("datePublished")), page.first(*_PUBLISHED_KEYS))
+        or dates.first(_microdata(tree, "datePublished"))
+        or dates.first(_htmldate(tree, result["canonical_url"]))
     )
-    result["modified"] = _date(
+    result["modified"] = dates.first(
         ld_text(art.get("dateModified")), page.first(*_MODIFIED_KEYS)
-    ) or _date(_microdata(tree, "dateModified"))
+    ) or dates.first(_microdata(tree, "dateModified"))
     result["authors"] = _authors(tree, page, _site_keys(page, result["canonical_url"]))
     result["language"] = _language(page, art, result["body"] or result["title"] or "")
     result["section"] = ld_text(art.get("articleSection")) or page.first(*_SECTION_KEYS)
     image = ld_text(art.get("image")) or page.first("og:image", "twitter:image", "og:image:url")
     result["image"] = urljoin(url, image) if image else None
-    _apply_fallback(result, fallback)
+    _apply_fallback(result, fallback, dates)
+    result["dates_rejected"] = dates.rejected
     return result
 
 
@@ -210,17 +220,13 @@ def _parse(text: str) -> HtmlElement | None:
         return None
 
 
-def _apply_fallback(result: dict[str, Any], fallback: Mapping[str, Any]) -> None:
+def _apply_fallback(result: dict[str, Any], fallback: Mapping[str, Any], dates: DateReader) -> None:
     """Fill what the page lacked with what the feed said about the item."""
     for key in ("title", "summary"):
         if not result[key] and fallback.get(key):
             result[key] = " ".join(str(fallback[key]).split())
     if not result["published"] and fallback.get("published"):
-        published = fallback["published"]
-        if isinstance(published, datetime):
-            result["published"] = _iso_from_datetime(published)
-        else:
-            result["published"] = _normalise_date(str(published))
+        result["published"] = dates.first(fallback["published"])
     if not result["authors"] and fallback.get("authors"):
         authors = fallback["authors"]
         result["authors"] = _clean_authors([authors] if isinstance(authors, str) else list(authors))
@@ -505,15 +511,6 @@ def _html_text(text: str) -> str:
 # --- dates -----------------------------------------------------------------
 
 
-def _date(*values: str | None) -> str | None:
-    """The first of values that reads as a date, as ISO 8601 with offset."""
-    for value in values:
-        iso = _normalise_date(value)
-        if iso:
-            return iso
-    return None
-
-
 def _microdata(tree: HtmlElement, prop: str) -> str | None:
     """The first itemprop value: <time datetime>, <meta content> or the element's text."""
     for element in tree.iterfind(f'.//*[@itemprop="{prop}"]'):
@@ -523,46 +520,10 @@ def _microdata(tree: HtmlElement, prop: str) -> str | None:
     return None
 
 
-def _normalise_date(value: str | None) -> str | None:
-    """ISO 8601 with offset from the common date spellings; naive times taken as UTC."""
-    if not value:
-        return None
-    value = value.strip()
-    match = _ISO_PART.search(value)
-    if match:
-        year, month, day, hour, minute, second, zone = match.groups()
-        try:
-            parsed = datetime(
-                int(year), int(month), int(day),
-                int(hour or 0), int(minute or 0), int(second or 0),
-            )  # fmt: skip
-        except ValueError:
-            return None
-        if zone:
-            offset = zone.replace(":", "")
-            if offset.upper() == "Z":
-                offset = "+0000"
-            elif len(offset) == 3:
-                offset += "00"
-            parsed = datetime.strptime(parsed.strftime("%Y%m%d%H%M%S") + offset, "%Y%m%d%H%M%S%z")
-        return _iso_from_datetime(parsed)
-    if value.isdigit() and len(value) in (10, 13):
-        return _iso_from_datetime(datetime.fromtimestamp(int(value[:10]), UTC))
-    try:
-        return _iso_from_datetime(parsedate_to_datetime(value))
-    except (TypeError, ValueError, IndexError):
-        return None
-
-
-def _iso_from_datetime(value: datetime) -> str:
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value.isoformat(timespec="seconds")
-
-
 def _htmldate(tree: HtmlElement, url: str) -> str | None:
+    """htmldate's date for the page, as it spells it (pipelines.dates reads it)."""
     try:
-        found = find_date(
+        return find_date(
             tree,
             url=url,
             original_date=True,
@@ -571,7 +532,6 @@ def _htmldate(tree: HtmlElement, url: str) -> str | None:
         )
     except Exception:  # htmldate is a last resort; a failure there means "unknown"
         return None
-    return _normalise_date(found)
 
 
 # --- authors ---------------------------------------------------------------

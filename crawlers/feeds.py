@@ -4,22 +4,22 @@ RSS 0.9x/1.0/2.0 and Atom go through feedparser, which also recovers from the br
 XML real outlets publish; sitemaps, sitemap indexes and Google-News sitemaps through
 lxml. A response that is not a feed at all (an HTML page served with status 200, an
 empty or unparseable body) raises NotAFeed with a reason an operator can act on.
+Dates are read by pipelines.dates: a bad one leaves its item undated, never fails the feed.
 """
 
 from __future__ import annotations
 
-import calendar
 import gzip
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
 from io import BytesIO
 from urllib.parse import urljoin
 
 import feedparser
 from lxml import etree
 from w3lib.html import remove_tags, replace_entities
+
+from pipelines.dates import DateReader, Zone
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit
 SITEMAP_ROOTS = {"urlset", "sitemapindex"}
@@ -50,10 +50,16 @@ class ParsedFeed:
     entries: list[FeedEntry] = field(default_factory=list)
     sitemaps: list[FeedEntry] = field(default_factory=list)  # children of a sitemap index
     warning: str | None = None  # set when the parser had to recover from bad XML
+    dates_rejected: int = 0  # dates left out as impossible or implausible (0000-00-00, 9999)
+    problems: list[str] = field(default_factory=list)  # items left out, each with why
 
 
-def parse_feed(body: bytes, url: str) -> ParsedFeed:
-    """Parse any feed or sitemap body; raise NotAFeed when it is neither."""
+def parse_feed(body: bytes, url: str, tz: Zone = None) -> ParsedFeed:
+    """Parse any feed or sitemap body; raise NotAFeed when it is neither.
+
+    tz is the source's time zone, for dates that state no offset (UTC when None).
+    """
+    dates = DateReader(tz)
     if body[:2] == b"\x1f\x8b":
         body = _gunzip(body)
     if not body.strip():
@@ -61,8 +67,11 @@ def parse_feed(body: bytes, url: str) -> ParsedFeed:
     if _HTML_START.match(body[:4096]):
         raise NotAFeed("an HTML page, not a feed")
     if _root_name(body) in SITEMAP_ROOTS:
-        return _parse_sitemap(body, url)
-    return _parse_syndication(body, url)
+        parsed = _parse_sitemap(body, url, dates)
+    else:
+        parsed = _parse_syndication(body, url, dates)
+    parsed.dates_rejected = dates.rejected
+    return parsed
 
 
 def _gunzip(body: bytes) -> bytes:
@@ -90,36 +99,50 @@ def _root_name(body: bytes) -> str | None:
 # ------------------------------------------------------------------ RSS and Atom
 
 
-def _parse_syndication(body: bytes, url: str) -> ParsedFeed:
+def _parse_syndication(body: bytes, url: str, dates: DateReader) -> ParsedFeed:
     headers = {"content-location": url, "content-type": "application/xml"}
     # We keep plain text only, so feedparser need not sanitise or rewrite the HTML it sees.
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
-    entries = [e for e in (_feed_entry(item, url) for item in parsed.entries) if e]
+    entries, problems = [], []
+    for number, item in enumerate(parsed.entries, start=1):
+        # Each item on its own: a hostile one is reported, the rest of the feed goes on.
+        try:
+            entry = _feed_entry(item, url, dates)
+        except Exception as exc:
+            entry, why = None, f"{type(exc).__name__}: {exc}"
+        else:
+            why = "no link" if entry is None else None
+        if entry is not None:
+            entries.append(entry)
+        else:
+            problems.append(f"item {number} ({_clean(item.get('title')) or 'untitled'}): {why}")
     problem = parsed.get("bozo_exception")
     if not entries and (problem or not parsed.version):
         # A valid feed may be empty; a broken one that yields nothing is a failure.
         raise NotAFeed(f"invalid XML ({problem})" if problem else "not an RSS or Atom feed")
     kind = "atom" if parsed.version.startswith("atom") else "rss"
     warning = f"recovered from bad XML: {problem}" if problem else None
-    return ParsedFeed(kind=kind, entries=entries, warning=warning)
+    return ParsedFeed(kind=kind, entries=entries, warning=warning, problems=problems)
 
 
-def _feed_entry(item: feedparser.FeedParserDict, feed_url: str) -> FeedEntry | None:
+def _feed_entry(
+    item: feedparser.FeedParserDict, feed_url: str, dates: DateReader
+) -> FeedEntry | None:
     link = _clean(item.get("link")) or _guid_link(item)
     if not link:
         return None
+    updated = _item_date(item, "updated", dates)
     authors = tuple(name for a in item.get("authors", []) if (name := _clean(a.get("name"))))
     summary = item.get("summary")
     return FeedEntry(
         url=urljoin(feed_url, link),
         title=_clean(item.get("title")),
-        published=_entry_date(item),
+        published=_item_date(item, "published", dates) or updated,
         summary=_clean(replace_entities(remove_tags(summary))) if summary else None,
         authors=authors,
-        # feedparser answers a missing `updated` with `published` (and a warning): ask first.
-        updated=_iso_date(_clean(item["updated"])) if "updated" in item else None,
+        updated=updated,
     )
 
 
@@ -128,38 +151,20 @@ def _guid_link(item: feedparser.FeedParserDict) -> str | None:
     return guid if guid and guid.startswith(("http://", "https://")) else None
 
 
-def _entry_date(item: feedparser.FeedParserDict) -> str | None:
-    """The item's date as ISO 8601, keeping the publisher's own offset where it gave one.
+def _item_date(item: feedparser.FeedParserDict, key: str, dates: DateReader) -> str | None:
+    """The item's `published` or `updated` date as ISO 8601, in the publisher's offset.
 
-    Hand-edited feeds carry dates like "Mon,31 Mar 2025" or "30Mar 2025": the spacing
-    is repaired before parsing.
+    Our reading of the text comes first, as it keeps the offset; feedparser's UTC reading
+    (it knows more spellings) next, unless we rejected the text: that would count it twice.
     """
-    # Not item.get("updated"): feedparser answers a missing key with `published` and a warning.
-    raw = item.get("published") or (item["updated"] if "updated" in item else None)  # noqa: SIM401
-    if parsed := _iso_date(_clean(raw)):
-        return parsed
-    struct = item.get("published_parsed") or item.get("updated_parsed")
-    return datetime.fromtimestamp(calendar.timegm(struct), UTC).isoformat() if struct else None
-
-
-def _iso_date(raw: str | None) -> str | None:
-    """An RFC 822 or ISO 8601 date as ISO 8601, keeping its offset; None when unparseable."""
-    if not raw:
+    # Not item.get(key): feedparser answers a missing `updated` with `published` and a warning.
+    if key not in item:
         return None
-    for candidate in (raw, _respace_date(raw)):
-        try:
-            return parsedate_to_datetime(candidate).isoformat()
-        except (TypeError, ValueError, IndexError):
-            pass
-        if parsed := _iso_from_text(candidate):
-            return parsed
-    return None
-
-
-def _respace_date(raw: str) -> str:
-    raw = re.sub(r"(?<=\d)(?=[A-Za-z])|(?<=[A-Za-z])(?=\d)", " ", raw)
-    raw = re.sub(r",(?=\S)", ", ", raw)
-    return re.sub(r"\b(\d{4})(\d{1,2}:\d{2})", r"\1 \2", raw)
+    reading = dates.read(_clean(item[key]))
+    if reading.iso or reading.rejected:
+        return reading.iso
+    parsed = f"{key}_parsed"
+    return dates.read(item[parsed]).iso if parsed in item else None
 
 
 def _clean(value: str | None) -> str | None:
@@ -172,9 +177,10 @@ def _clean(value: str | None) -> str | None:
 # ------------------------------------------------------------------ sitemaps
 
 
-def _parse_sitemap(body: bytes, url: str) -> ParsedFeed:
+def _parse_sitemap(body: bytes, url: str, dates: DateReader) -> ParsedFeed:
     entries: list[FeedEntry] = []
     children: list[FeedEntry] = []
+    problems: list[str] = []
     is_news = False
     root_name = None
     context = etree.iterparse(
@@ -197,32 +203,25 @@ def _parse_sitemap(body: bytes, url: str) -> ParsedFeed:
         if loc:
             news_date = _text(fields.get("publication_date"))
             is_news = is_news or news_date is not None or "news" in fields
-            lastmod = _iso_from_text(_text(fields.get("lastmod")))
-            entry = FeedEntry(
-                url=urljoin(url, loc),
-                title=_clean(_text(fields.get("title"))),
-                published=_iso_from_text(news_date) or lastmod,
-                updated=lastmod,
-            )
-            (children if name == "sitemap" else entries).append(entry)
+            lastmod = dates.first(_text(fields.get("lastmod")))
+            try:
+                entry = FeedEntry(
+                    url=urljoin(url, loc),
+                    title=_clean(_text(fields.get("title"))),
+                    published=dates.first(news_date) or lastmod,
+                    updated=lastmod,
+                )
+            except ValueError as exc:  # a <loc> urljoin cannot read (a broken IPv6 host)
+                problems.append(f"<{name}> {loc[:80]!r}: {exc}")
+            else:
+                (children if name == "sitemap" else entries).append(entry)
         element.clear()
     if root_name == "sitemapindex":
-        return ParsedFeed(kind="sitemap-index", sitemaps=children)
-    return ParsedFeed(kind="news-sitemap" if is_news else "sitemap", entries=entries)
+        return ParsedFeed(kind="sitemap-index", sitemaps=children, problems=problems)
+    return ParsedFeed(
+        kind="news-sitemap" if is_news else "sitemap", entries=entries, problems=problems
+    )
 
 
 def _text(element: etree._Element | None) -> str | None:
     return element.text.strip() if element is not None and element.text else None
-
-
-def _iso_from_text(value: str | None) -> str | None:
-    """Sitemap dates are W3C datetimes; keep them as ISO 8601 with an offset."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.isoformat()

@@ -1,16 +1,17 @@
-"""Downloader middlewares: who we say we are, and what we need not fetch again."""
+"""Downloader middlewares: what we fetch at all, who we say we are, and what we need not
+fetch again."""
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from scrapy import Request, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
+from pipelines.crawlstore import crawl_store
+from pipelines.dates import utc_iso
 from pipelines.runstats import RunStats
-from pipelines.store import Store
+from pipelines.urls import FETCHABLE_SCHEMES
 
 ARTICLE = "newswatch_article"  # request meta key: this request fetches an article page
 FEED = "newswatch_feed"  # request meta key: this request fetches a feed or sitemap
@@ -18,6 +19,17 @@ FEED = "newswatch_feed"  # request meta key: this request fetches a feed or site
 
 class AlreadySeen(IgnoreRequest):
     """The article was stored or judged before: skipping it is not a failure."""
+
+
+class HttpOnlyMiddleware:
+    """Refuse every request that is not http(s), wherever it came from: a feed item, a
+    sitemap, a listing, a redirect or a canonical link. Scrapy's file, data, ftp and s3
+    handlers are switched off in the settings too; this names the refusal."""
+
+    def process_request(self, request: Request) -> None:
+        scheme = request.url.partition(":")[0].lower()
+        if scheme not in FETCHABLE_SCHEMES:
+            raise IgnoreRequest(f"only http(s) is fetched, not {scheme}:")
 
 
 class ContactUserAgentMiddleware:
@@ -42,41 +54,45 @@ class SkipSeenMiddleware:
     article whose feed item says it changed after we saw it is fetched again.
     """
 
-    def __init__(self, db_path: str):
-        self.store = Store(db_path)
+    def __init__(self, crawler: Crawler):
+        self.store = crawl_store(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> SkipSeenMiddleware:
-        middleware = cls(crawler.settings["NEWSWATCH_DB"])
-        crawler.signals.connect(middleware.close, signal=signals.spider_closed)
-        return middleware
+        return cls(crawler)
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get(ARTICLE):
             return
         seen_at = self.store.seen_at(request.url)
-        if seen_at and not _later(request.meta.get("updated"), seen_at):
+        if seen_at and not _changed_since(request.meta.get("updated"), seen_at):
             raise AlreadySeen(f"already seen: {request.url}")
 
-    def close(self) -> None:
-        self.store.close()
+
+def _changed_since(updated: str | None, seen_at: str) -> bool:
+    """Whether the feed says the item changed after we first decided on it."""
+    changed, seen = utc_iso(updated), utc_iso(seen_at)
+    return changed is not None and seen is not None and changed > seen
 
 
 class ConditionalGetMiddleware:
     """Fetch feeds with If-None-Match / If-Modified-Since, remembering validators per feed.
 
-    Validators are saved only when the crawl finishes normally and none of the feed's
-    articles failed to download, so a killed or failing run never hides items from the next.
+    A feed's new validators are saved only when the crawl finished normally and every item
+    of the feed was stored, judged, skipped as seen or failed for good: an item that failed
+    in a way the next run may get past (a timeout, a 5xx, a page that did not parse, a
+    database that was full or locked) keeps the old validators, so the next run reads the
+    feed again and retries the item instead of being told "304, nothing new".
     """
 
-    def __init__(self, db_path: str):
-        self.store = Store(db_path)
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+        self.store = crawl_store(crawler)
         self.validators: dict[str, tuple[str | None, str | None]] = {}
-        self.failed_feeds: set[str] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ConditionalGetMiddleware:
-        middleware = cls(crawler.settings["NEWSWATCH_DB"])
+        middleware = cls(crawler)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
@@ -98,29 +114,15 @@ class ConditionalGetMiddleware:
                     etag.decode("latin-1") if etag else None,
                     modified.decode("latin-1") if modified else None,
                 )
-        elif request.meta.get(ARTICLE) and response.status >= 400:
-            self.failed_feeds.add(request.meta["feed_url"])
         return response
 
-    def process_exception(self, request: Request, exception: Exception) -> None:
-        if request.meta.get(ARTICLE) and not isinstance(exception, IgnoreRequest):
-            self.failed_feeds.add(request.meta["feed_url"])
-
     def spider_closed(self, reason: str) -> None:
-        if reason == "finished":
-            self.store.save_feed_states(
-                {url: v for url, v in self.validators.items() if url not in self.failed_feeds}
-            )
-        self.store.close()
-
-
-def _later(updated: str | None, seen_at: str) -> bool:
-    if not updated:
-        return False
-    try:
-        return datetime.fromisoformat(updated) > datetime.fromisoformat(seen_at)
-    except ValueError:
-        return False
+        if reason != "finished":
+            return
+        unfinished = RunStats(self.crawler.stats).unfinished_feeds()
+        self.store.save_feed_states(
+            {url: v for url, v in self.validators.items() if url not in unfinished}
+        )
 
 
 class SourceStatsMiddleware:

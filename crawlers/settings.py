@@ -36,7 +36,13 @@ CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 4
 DOWNLOAD_DELAY = 0.25
 COOKIES_ENABLED = False
+# robots.txt rules are read for our own name, even where a source sends a browser-like agent.
+ROBOTSTXT_USER_AGENT = "newswatch"
+
+# --- nothing opens a port, and nothing but http(s) is fetched
 TELNETCONSOLE_ENABLED = False
+REMOTE_CONTROL_ENABLED = False
+DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 # --- robustness
 DOWNLOAD_TIMEOUT = 30
@@ -55,7 +61,11 @@ HTTPCACHE_EXPIRATION_SECS = 24 * 3600
 HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 
+# The crawl's one database connection, shared by the middlewares and pipelines below.
+EXTENSIONS = {"pipelines.crawlstore.CrawlStore": 0}
+
 DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.HttpOnlyMiddleware": 10,
     "scrapy.downloadermiddlewares.useragent.UserAgentMiddleware": None,
     "crawlers.middlewares.ContactUserAgentMiddleware": 500,
     "crawlers.middlewares.SkipSeenMiddleware": 50,
@@ -65,7 +75,6 @@ DOWNLOADER_MIDDLEWARES = {
 
 ITEM_PIPELINES = {
     "pipelines.stages.TopicPipeline": 300,
-    "pipelines.stages.DedupPipeline": 400,
     "pipelines.stages.StorePipeline": 900,
 }
 

@@ -6,20 +6,17 @@ the file, the source and the field, so an operator can fix it without reading co
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from crawlers.kinds import kind_class, kind_names
+from pipelines.dates import zone
+from pipelines.urls import registrable_domain
+
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
-KINDS = ("rss", "atom", "sitemap", "news-sitemap", "listing", "gdelt", "google-news")
-# Discovery sources are asked `queries` at an endpoint instead of listing feeds.
-ENDPOINTS = {
-    "gdelt": "https://api.gdeltproject.org/api/v2/doc/doc",
-    "google-news": "https://news.google.com/rss/search",
-}
 
 
 class SourcesError(ValueError):
@@ -43,6 +40,10 @@ class Source:
     queries: tuple[str, ...] = field(default=())  # for gdelt and google-news
     endpoint: str | None = None  # the aggregator's URL; default: the real service
     link_pattern: str | None = None  # for listing pages: which links are articles (regex)
+    timezone: str | None = None  # IANA zone of dates the outlet writes without an offset
+    # Registrable domains whose canonical links the outlet's pages may name: those of its
+    # feeds plus any declared (an outlet whose feeds live on another domain).
+    domains: tuple[str, ...] = field(default=())
 
 
 _REQUIRED = {"name": str, "language": str, "country": str}
@@ -57,6 +58,8 @@ _OPTIONAL = {
     "user_agent": str,
     "drop_params": list,
     "force_https": bool,
+    "timezone": str,
+    "domains": list,
 }
 
 
@@ -122,32 +125,30 @@ def _parse_entry(entry: Any, where: str) -> Source:
         raise fail("name", "empty")
 
     kind = entry.get("kind")
-    if kind is not None and kind not in KINDS:
-        raise fail("kind", f"{kind!r} is not one of {', '.join(KINDS)}")
+    if kind is not None and kind not in kind_names():
+        raise fail("kind", f"{kind!r} is not one of {', '.join(kind_names())}")
+    kind_class(kind).validate(entry, fail)
     feeds = entry.get("feeds", [])
     queries = entry.get("queries", [])
-    if kind in ENDPOINTS:
-        if not queries or not all(isinstance(q, str) and q.strip() for q in queries):
-            raise fail("queries", f"a {kind} source needs a list of queries")
-    elif not feeds:
-        raise fail("feeds", "missing" if "feeds" not in entry else "empty list")
     for feed in feeds:
         if not _is_http_url(feed):
             raise fail("feeds", f"not an http(s) URL: {feed!r}")
     endpoint = entry.get("endpoint")
     if endpoint is not None and not _is_http_url(endpoint):
         raise fail("endpoint", f"not an http(s) URL: {endpoint!r}")
-    link_pattern = entry.get("link_pattern")
-    if kind == "listing":
-        if not link_pattern:
-            raise fail("link_pattern", "a listing source needs a link_pattern")
+    for key in ("drop_params", "domains"):
+        if not all(isinstance(p, str) and p for p in entry.get(key, [])):
+            raise fail(key, "must be a list of strings")
+    timezone = entry.get("timezone")
+    if timezone is not None:
         try:
-            re.compile(link_pattern)
-        except re.error as exc:
-            raise fail("link_pattern", f"not a regular expression: {exc}") from None
-    drop_params = entry.get("drop_params", [])
-    if not all(isinstance(p, str) for p in drop_params):
-        raise fail("drop_params", "must be a list of strings")
+            zone(timezone)
+        except ValueError:
+            raise fail(
+                "timezone", f"{timezone!r} is not a time zone such as 'Asia/Kolkata'"
+            ) from None
+    domains = {registrable_domain(url) for url in feeds}
+    domains |= {registrable_domain(f"http://{d}/") for d in entry.get("domains", [])}
 
     return Source(
         name=name.strip(),
@@ -158,11 +159,13 @@ def _parse_entry(entry: Any, where: str) -> Source:
         enabled=entry.get("enabled", True),
         prefilter=entry.get("prefilter", False),
         user_agent=entry.get("user_agent"),
-        drop_params=tuple(drop_params),
+        drop_params=tuple(entry.get("drop_params", [])),
         force_https=entry.get("force_https", False),
         queries=tuple(q.strip() for q in queries),
-        endpoint=endpoint or ENDPOINTS.get(kind),
-        link_pattern=link_pattern,
+        endpoint=endpoint or kind_class(kind).default_endpoint,
+        link_pattern=entry.get("link_pattern"),
+        timezone=timezone,
+        domains=tuple(sorted(domains)),
     )
 
 

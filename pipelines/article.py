@@ -58,6 +58,7 @@ class Lead:
     outlet_url: str | None = None
     published: str | None = None
     link: str | None = None
+    feed_url: str | None = None  # the aggregator answer that announced it
 
 
 @dataclass

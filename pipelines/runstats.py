@@ -18,6 +18,7 @@ COUNTERS = (
     "feeds_unchanged",
     "items_seen",
     "items_filtered",
+    "item_errors",
     "skipped_seen",
     "articles_fetched",
     "article_errors",
@@ -27,7 +28,13 @@ COUNTERS = (
     "irrelevant",
     "stored",
     "updated",
+    "store_failed",
+    "dates_rejected",
+    "canonical_ignored",
 )
+# Failures that make a source 'partial' (feeds_failed is judged apart: all feeds failing
+# makes it 'failed').
+ITEM_FAILURES = ("item_errors", "article_errors", "extract_failed", "store_failed")
 
 
 class StatsCollector(Protocol):
@@ -51,15 +58,41 @@ class RunStats:
     def inc(self, source: str, counter: str, count: int = 1) -> None:
         self.stats.inc_value(f"{PREFIX}{source}/{counter}", count)
 
-    def fail(self, source: str, url: str, reason: str, counter: str) -> None:
-        """Count a failure and keep its URL and reason for the operator."""
+    def fail(
+        self,
+        source: str,
+        url: str,
+        reason: str,
+        counter: str,
+        *,
+        feed: str | None = None,
+        permanent: bool = False,
+    ) -> None:
+        """Count a failure and keep its URL and reason for the operator. `feed` is the
+        feed that listed the failed item: unless the failure is `permanent` (the item can
+        never succeed), that feed's validators must not be saved, so the next run reads
+        the feed again and retries the item."""
         self.inc(source, counter)
         errors = self.stats.get_value(ERRORS_KEY, [])
-        errors.append({"source": source, "url": url, "reason": reason})
+        errors.append(
+            {"source": source, "url": url, "reason": reason, "feed": feed, "permanent": permanent}
+        )
         self.stats.set_value(ERRORS_KEY, errors)
 
     def errors(self) -> list[dict[str, str]]:
-        return list(self.stats.get_value(ERRORS_KEY, []))
+        """Every failure as the fetch_errors table keeps it: source, URL and reason."""
+        return [
+            {key: error[key] for key in ("source", "url", "reason")}
+            for error in self.stats.get_value(ERRORS_KEY, [])
+        ]
+
+    def unfinished_feeds(self) -> set[str]:
+        """Feeds with an item that failed in a way a later run may get past."""
+        return {
+            error["feed"]
+            for error in self.stats.get_value(ERRORS_KEY, [])
+            if error["feed"] and not error["permanent"]
+        }
 
     def per_source(self) -> dict[str, dict[str, Any]]:
         """Each source's counters, its status and its first error."""
@@ -96,7 +129,7 @@ def article_totals(per_source: dict[str, dict[str, Any]]) -> dict[str, int]:
 def source_status(counters: dict[str, int]) -> str:
     """'failed' when nothing of the source could be read, 'partial' when some of it failed."""
     feeds, feeds_failed = counters.get("feeds", 0), counters.get("feeds_failed", 0)
-    article_failures = counters.get("article_errors", 0) + counters.get("extract_failed", 0)
+    article_failures = sum(counters.get(counter, 0) for counter in ITEM_FAILURES)
     if feeds and feeds_failed >= feeds:
         return "failed"
     if feeds_failed or article_failures:

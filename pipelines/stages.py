@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import sqlite3
 from dataclasses import asdict
 from typing import Any
 
@@ -12,13 +11,17 @@ from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 
 from pipelines.article import Article, Lead, SliceDone
+from pipelines.crawlstore import crawl_store
 from pipelines.lexicon import Lexicon
 from pipelines.runstats import RunStats, article_totals, run_status
-from pipelines.store import SqliteStoryStore, Store
 from pipelines.stories import StoryClusterer
 from pipelines.topic import Classifier
 
 logger = logging.getLogger(__name__)
+
+
+class StoreFailed(DropItem):
+    """An item could not be stored: nothing of it was written, and it will be fetched again."""
 
 
 class TopicPipeline:
@@ -52,44 +55,20 @@ class TopicPipeline:
         return item
 
 
-class DedupPipeline:
-    """Fold exact duplicates, syndicated copies and rewrites of one event into one story."""
-
-    def __init__(self, crawler: Crawler):
-        self.db_path = crawler.settings["NEWSWATCH_DB"]
-        self.store: Store | None = None
-        self.clusterer: StoryClusterer | None = None
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> DedupPipeline:
-        return cls(crawler)
-
-    def open_spider(self) -> None:
-        self.store = Store(self.db_path)
-        self.clusterer = StoryClusterer(SqliteStoryStore(self.store))
-
-    def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article) and item.status != "irrelevant":
-            assignment = self.clusterer.assign(
-                item.key_url, item.title or "", item.body or "", published=item.published
-            )
-            item.story = assignment.story_id
-            item.story_kind = assignment.kind
-            item.matched = assignment.matched
-        return item
-
-    def close_spider(self) -> None:
-        self.store.close()
-
-
 class StorePipeline:
-    """Write each article to SQLite, and the run's per-source stats when the crawl ends."""
+    """Write each item to SQLite, and the run's per-source stats when the crawl ends.
+
+    An article's story assignment (with its index entries), its row, tags and seen-marks
+    commit in one transaction: a failure anywhere rolls all of it back, is recorded
+    against the article, and leaves the article to be fetched again by the next run.
+    """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.db_path = crawler.settings["NEWSWATCH_DB"]
+        self.store = crawl_store(crawler)
+        self.clusterer = StoryClusterer(self.store.story_store())
         self.run_id = crawler.settings.getint("NEWSWATCH_RUN_ID") or None
-        self.store: Store | None = None
+        crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
     @classmethod
@@ -101,42 +80,76 @@ class StorePipeline:
         return RunStats(self.crawler.stats)
 
     def open_spider(self) -> None:
-        self.store = Store(self.db_path)
         if self.run_id is None:
             self.run_id = self.store.start_run()
 
     def process_item(self, item: Any) -> Any:
-        if isinstance(item, Lead):
-            if self.store.save_lead(asdict(item), self.run_id):
-                self.stats.inc(item.source, "stored_leads")
-            return item
-        if isinstance(item, SliceDone):
-            self.store.mark_slice_done(item.backfill, item.slice)
-            return item
-        if item.status == "irrelevant":
-            self.store.remember_irrelevant({item.key_url, item.url, item.fetched_url})
-            raise DropItem(f"not India–Russia defence news: {item.key_url}")
         try:
-            outcome, _ = self.store.save_article(item, self.run_id)
-        except sqlite3.Error as exc:
-            # Not marked as seen, so the next run fetches it again: nothing is lost.
-            self.stats.fail(item.source, item.key_url, f"not stored: {exc}", "article_errors")
-            raise DropItem(f"could not store {item.key_url}: {exc}") from exc
-        if outcome == "new":
-            self.stats.inc(item.source, "stored")
-        elif outcome == "updated":
-            self.stats.inc(item.source, "updated")
+            if isinstance(item, Lead):
+                if self.store.save_lead(asdict(item), self.run_id):
+                    self.stats.inc(item.source, "stored_leads")
+            elif isinstance(item, SliceDone):
+                self.store.mark_slice_done(item.backfill, item.slice)
+            elif item.status == "irrelevant":
+                self.store.remember_irrelevant({item.key_url, item.url, item.fetched_url})
+            else:
+                outcome = self.save(item)
+                if outcome in ("new", "updated"):
+                    self.stats.inc(item.source, "stored" if outcome == "new" else "updated")
+        except Exception as exc:
+            self.failed(item, exc)
+            raise StoreFailed(f"could not store {_url(item)}: {exc}") from exc
+        if isinstance(item, Article) and item.status == "irrelevant":
+            raise DropItem(f"not India–Russia defence news: {item.key_url}")
         return item
+
+    def save(self, article: Article) -> str:
+        """Assign the article to a story and store it, all in one transaction."""
+        with self.store.transaction():
+            assignment = self.clusterer.assign(
+                article.key_url,
+                article.title or "",
+                article.body or "",
+                published=article.published,
+            )
+            article.story = assignment.story_id
+            article.story_kind = assignment.kind
+            article.matched = assignment.matched
+            outcome, _ = self.store.save_article(article, self.run_id)
+        return outcome
+
+    def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
+        """A stage before this one raised: the item is lost for this run, so on record."""
+        self.failed(item, failure.value)
+
+    def failed(self, item: Any, exc: BaseException) -> None:
+        source = getattr(item, "source", None)
+        if source is None:  # a backfill slice: it stays undone and is walked again
+            logger.error("could not record %s: %s", item, exc)
+            return
+        reason = f"not stored: {type(exc).__name__}: {exc}"
+        self.stats.fail(source, _url(item), reason, "store_failed", feed=item.feed_url)
 
     def spider_closed(self, reason: str) -> None:
         per_source = self.stats.per_source()
         status = run_status(per_source, reason)
-        self.store.record_errors(self.run_id, self.stats.errors())
         stats = {
             "finish_reason": reason,
             "articles": article_totals(per_source),
             "sources": per_source,
         }
-        self.store.finish_run(self.run_id, status, stats)
+        errors = self.stats.errors()
+        try:
+            self.store.record_errors(self.run_id, errors)
+            self.store.finish_run(self.run_id, status, stats)
+        except Exception as exc:
+            # The database refuses even this (full disk): the log is the only record left.
+            logger.error("run %s could not be recorded: %s", self.run_id, exc)
+            for error in errors:
+                logger.error("%s: %s (%s)", error["source"], error["reason"], error["url"])
+            return
         logger.info("run %s finished: %s", self.run_id, status)
-        self.store.close()
+
+
+def _url(item: Any) -> str:
+    return item.key_url if isinstance(item, Article) else getattr(item, "link", None) or ""

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import tldextract
 
 TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "ref", "ito", "ref_src", "cmpid", "mc_cid", "mc_eid", "_ga"}
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
+FETCHABLE_SCHEMES = ("http", "https")
+# The public suffix list shipped with tldextract: never fetched, so it works offline.
+_DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 # Host prefixes that serve the same article as the bare host.
 VARIANT_HOST_PREFIXES = ("amp.", "m.", "mobile.")
 # Trailing AMP markers besides an "amp" path segment: NDTV's "/amp/1", ".amp", ".amp.html".
@@ -100,3 +106,31 @@ def is_amp(url: str) -> bool:
         or _strip_amp_path(parts.path or "/") != (parts.path or "/")
         or any(_is_amp_param(k, v) for k, v in query)
     )
+
+
+def check_http_url(url: str, max_length: int) -> None:
+    """Raise ValueError, saying why, unless `url` is an absolute http(s) URL with a host,
+    a valid port and at most `max_length` characters: nothing else is ever fetched."""
+    if len(url) > max_length:
+        raise ValueError(f"URL longer than {max_length} characters")
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in FETCHABLE_SCHEMES:
+        raise ValueError(f"not an http(s) URL: {url[:80]!r}")
+    if not parts.hostname:
+        raise ValueError(f"URL without a host: {url[:80]!r}")
+    parts.port  # noqa: B018 (raises ValueError for a port out of range)
+
+
+@lru_cache(maxsize=4096)
+def registrable_domain(url: str) -> str:
+    """The domain an outlet registered ("hindustantimes.com" for any of its hosts);
+    the host itself for IP addresses and names without a public suffix."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return _DOMAINS.extract_str(host).top_domain_under_public_suffix or host
+
+
+def same_outlet(url: str, page_url: str, domains: Iterable[str] = ()) -> bool:
+    """Whether `url` belongs to the outlet of the page at `page_url` (same registrable
+    domain, or one of the source's declared `domains`)."""
+    domain = registrable_domain(url)
+    return domain == registrable_domain(page_url) or domain in domains

@@ -5,6 +5,10 @@ the `NEWSWATCH_NOTIFY` environment variable (whitespace- or comma-separated URLs
 list URLs in the config whose secrets are `${VAR}` references expanded from the
 environment here (apprise itself does not expand variables in URLs), e.g.
 `mailtos://bot:${SMTP_PASSWORD}@smtp.example.org?to=desk@example.org`.
+
+Only masked URLs (`schedules.secrets.mask_url`) reach results and log lines, and while
+delivering, the URLs' secrets are redacted from every line logged through the root and
+apprise handlers (apprise and urllib3 quote URLs in their own messages).
 """
 
 from __future__ import annotations
@@ -13,12 +17,12 @@ import logging
 import os
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 import apprise
 
 from schedules.render import html_page, markdown
 from schedules.report import digest_subject
+from schedules.secrets import mask_url, redacting_logs, scrub, url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -57,40 +61,42 @@ def notify(
         return bodies[kind]
 
     results = []
-    for url in urls:
-        kind = "html" if _scheme(url) in EMAIL_SCHEMES else body_format
-        result = _send(url, subject, body(kind), kind)
-        if not result["ok"]:
-            log.warning("notification to %s failed: %s", result["url"], result["error"])
-        results.append(result)
+    with redacting_logs(url_secrets(urls)):
+        for url in urls:
+            kind = "html" if _scheme(url) in EMAIL_SCHEMES else body_format
+            result = _send(url, subject, body(kind), kind)
+            if not result["ok"]:
+                log.warning("notification to %s failed: %s", result["url"], result["error"])
+            results.append(result)
     return results
 
 
 def _send(url: str, subject: str, body: str, kind: str) -> dict[str, Any]:
+    shown, secrets = mask_url(url), url_secrets([url])
+
+    def failed(error: str) -> dict[str, Any]:
+        return {"url": shown, "ok": False, "error": scrub(error, secrets)}
+
     plugin = apprise.Apprise.instantiate(url)
     if plugin is None:
-        return {"url": redact(url), "ok": False, "error": "invalid or unsupported URL"}
-    shown = plugin.url(privacy=True)
+        return failed("invalid or unsupported URL")
     if _VARIABLE.search(url):
-        return {"url": shown, "ok": False, "error": "unset environment variable in URL"}
+        return failed("unset environment variable in URL")
     sender = apprise.Apprise()
     sender.add(plugin)
     try:
         with apprise.LogCapture(level=logging.WARNING) as captured:
             ok = sender.notify(body=body, title=subject, body_format=kind)
     except Exception as exc:  # a plugin bug must not stop the other notifiers
-        return {"url": shown, "ok": False, "error": f"{type(exc).__name__}: {exc}"}
-    error = None if ok else _last_line(captured.getvalue()) or "delivery failed"
-    return {"url": shown, "ok": bool(ok), "error": error}
+        return failed(f"{type(exc).__name__}: {exc}")
+    if not ok:
+        return failed(_last_line(captured.getvalue()) or "delivery failed")
+    return {"url": shown, "ok": True, "error": None}
 
 
 def redact(url: str) -> str:
-    """Scheme and host only, for a URL apprise cannot parse (so cannot mask itself)."""
-    try:
-        parts = urlsplit(url)
-        return f"{parts.scheme}://{parts.hostname or ''}/…"
-    except ValueError:
-        return "(unparseable URL)"
+    """The URL with its secrets masked; kept for callers of the old name of `mask_url`."""
+    return mask_url(url)
 
 
 def _scheme(url: str) -> str:

@@ -25,11 +25,19 @@ FEED_ENTRIES = 50
 
 
 def build_report(store: Store, run_id: int) -> dict[str, Any]:
-    """The report of one run."""
+    """The report of one run. It covers the articles of that run and of every earlier run
+    that was never reported (killed before it could be); rebuilt later, it covers exactly
+    what it covered when it was first written. `runs` lists them."""
     run = store.get_run(run_id)
     if run is None:
         raise ValueError(f"no run {run_id}")
-    return _report(store, run, [run_id])
+    if run["reported_in"] is None:
+        covered = store.unreported_runs(run_id)
+    else:
+        covered = store.runs_reported_in(run_id)
+    report = _report(store, run, covered)
+    report["runs"] = covered
+    return report
 
 
 def build_report_since(store: Store, since: str) -> dict[str, Any]:

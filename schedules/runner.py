@@ -2,15 +2,21 @@
 
 The crawl runs in a child process because Twisted's reactor cannot restart within one
 process; its items and stats reach this process through the database. The child
-inherits the lock, so a run killed mid-crawl keeps others out until its child is gone.
+inherits the lock, so a run killed mid-crawl keeps others out until its child is gone,
+and the child is told to stop (SIGTERM, a graceful Scrapy shutdown) when this process
+dies, however it dies.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
+import os
+import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,7 +38,8 @@ class RunOptions:
     report_dir: Path
     sources_file: str | None = None
     lexicon_file: str | None = None
-    settings: dict[str, Any] = field(default_factory=dict)
+    config_file: str | None = None
+    set_args: list[str] = field(default_factory=list)  # the user's own `-s NAME=VALUE`s
     notify: list[str] = field(default_factory=list)
 
 
@@ -68,6 +75,8 @@ def run_cycle(options: RunOptions) -> RunResult:
         store.abort_run_if_running(run_id)
         report = build_report(store, run_id)
         reports = write_reports(report, options.report_dir, store)
+        # Once the report is on disk, the runs it covers are never reported again.
+        store.mark_reported(report["runs"], run_id)
         notifications = notify(report, notify_urls(options.notify))
         for result in notifications:
             if not result["ok"]:
@@ -80,23 +89,49 @@ def run_cycle(options: RunOptions) -> RunResult:
 
 
 def crawl_in_child(options: RunOptions, run_id: int, lock_fd: int) -> int:
-    """Run `newswatch crawl --run-id` in a child process and log what it prints."""
+    """Run `newswatch crawl --run-id` in a child process and log what it prints.
+
+    The child gets the config file and the user's `-s` strings as they were given, so it
+    reads the same typed settings this process checked."""
     command = [sys.executable, "-m", "newswatch", "crawl", "--run-id", str(run_id)]
     command += ["--db", str(options.db)]
-    if options.sources_file:
-        command += ["--sources", str(options.sources_file)]
-    if options.lexicon_file:
-        command += ["--lexicon", str(options.lexicon_file)]
-    for name, value in options.settings.items():
-        command += ["-s", f"{name}={value}"]
+    for flag, value in (
+        ("--config", options.config_file),
+        ("--sources", options.sources_file),
+        ("--lexicon", options.lexicon_file),
+    ):
+        if value:
+            command += [flag, str(value)]
+    for setting in options.set_args:
+        command += ["-s", setting]
     child = subprocess.Popen(
         command,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         pass_fds=(lock_fd,),
+        preexec_fn=_stop_when_parent_dies(os.getpid()),
     )
     crawl_log = logging.getLogger("newswatch.crawl")
     for line in child.stdout:
         crawl_log.info(line.rstrip())
     return child.wait()
+
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _stop_when_parent_dies(parent: int) -> Callable[[], None] | None:
+    """For the child, before it runs: ask the kernel for SIGTERM when this process dies
+    (Linux), and give up at once if it already has. Elsewhere, the lock still keeps a new
+    run out until the orphaned child ends."""
+    if not sys.platform.startswith("linux"):
+        return None
+
+    def arrange() -> None:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return arrange

@@ -39,7 +39,7 @@ def test_flags_override_the_config_file_which_overrides_defaults(tmp_path):
     options = Options(args)
     assert str(options.db) == "from-config.db"
     assert str(options.report_dir) == "config-reports"
-    assert options.settings == {"DOWNLOAD_TIMEOUT": 5, "RETRY_TIMES": "4"}
+    assert options.settings == {"DOWNLOAD_TIMEOUT": 5, "RETRY_TIMES": 4}
     args = parser.parse_args(["run", "--config", str(config), "--db", "flag.db"])
     assert str(Options(args).db) == "flag.db"
     assert str(Options(parser.parse_args(["run"])).db) == "data/newswatch.db"

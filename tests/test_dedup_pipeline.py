@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 
 from pipelines.store import Store
 from tests.conftest import run_newswatch, write_sources
@@ -48,9 +49,10 @@ def test_an_edited_article_updates_its_row_and_keeps_a_revision(site, tmp_path):
     page = site.site.routes["/articles/su30-upgrade.html"]
     page.body = page.body.replace(b"on Tuesday", b"on Tuesday evening, officials confirmed,")
     feed = site.site.routes["/feeds/atom.xml"]
+    edited = (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="seconds")
     feed.body = feed.body.replace(
         b"<updated>2024-07-09T12:00:00+03:00</updated>\n    <author>",
-        b"<updated>2099-01-01T00:00:00+00:00</updated>\n    <author>",
+        f"<updated>{edited}</updated>\n    <author>".encode(),
     )
     run_newswatch("crawl", "--sources", str(sources), "--db", str(db))
     assert site.site.hits()["/articles/su30-upgrade.html"] == 2

@@ -20,7 +20,8 @@ def page(name: str, url: str | None = None) -> dict:
 
 def test_json_ld_wins_for_title_dates_and_authors() -> None:
     result = page("jsonld.html")
-    assert set(result) == {*FIELDS, "path"}
+    assert list(result) == [*FIELDS, "dates_rejected", "path"]
+    assert result["dates_rejected"] == 0
     assert result["title"] == "India, Russia agree to speed up S-400 deliveries"
     assert result["published"] == "2025-05-09T20:13:05+05:30"
     assert result["modified"] == "2025-05-10T09:00:00+05:30"
@@ -132,7 +133,7 @@ def test_dates_carry_an_offset(name: str) -> None:
 )
 def test_broken_input_never_raises(html: bytes | str) -> None:
     result = extract(html, "https://example.org/broken")
-    assert set(result) == set(FIELDS)
+    assert list(result) == [*FIELDS, "dates_rejected"]
     assert result["url"] == "https://example.org/broken"
     assert result["authors"] == []
     assert result["published"] is None
@@ -155,6 +156,39 @@ def test_fallback_fills_what_the_page_lacks() -> None:
     full = extract(html, "https://example.org/news/s400", fallback=feed)
     assert full["title"] == "India, Russia agree to speed up S-400 deliveries"
     assert full["authors"] == ["Ravi Kumar", "Anna Petrova"]
+
+
+def test_implausible_json_ld_date_gives_way_to_the_meta_tag() -> None:
+    html = """<html><head>
+    <script type="application/ld+json">{"@type": "NewsArticle", "headline": "S-400 talks",
+     "datePublished": "9999-01-01T00:00:00Z"}</script>
+    <meta property="article:published_time" content="2025-03-14T10:30:00">
+    </head><body><h1>S-400 talks</h1><p>India and Russia talked.</p></body></html>"""
+    result = extract(html, "https://example.org/a", tz="Asia/Kolkata")
+    # The year 9999 is skipped like an unreadable date; the zone-less meta tag is local time.
+    assert result["published"] == "2025-03-14T10:30:00+05:30"
+    assert result["dates_rejected"] == 1
+
+
+def test_implausible_fallback_date_is_counted_not_kept() -> None:
+    result = extract(b"", "https://example.org/a", fallback={"published": "0000-00-00"})
+    assert result["published"] is None
+    assert result["dates_rejected"] == 1
+
+
+def test_declared_http_charset_that_does_not_fit_the_bytes() -> None:
+    text = "<html><body><p>" + "Россия поставит Индии комплексы С-400. " * 20 + "</p></body></html>"
+    # The server says UTF-8, the page is Windows-1251: the bytes win, no U+FFFD.
+    result = extract(text.encode("cp1251"), "https://example.ru/a", encoding="utf-8")
+    assert "Россия поставит Индии" in result["body"]
+    assert "\ufffd" not in result["body"]
+
+
+def test_declared_http_charset_is_used_for_bytes() -> None:
+    html = "<html><head><title>Россия и Индия</title></head><body><p>С-400</p></body></html>"
+    # Too short to guess: without the header's charset KOI8-R reads as CJK.
+    result = extract(html.encode("koi8-r"), "https://example.ru/a", encoding="koi8-r")
+    assert result["title"] == "Россия и Индия"
 
 
 class TestDecodeHtml:

@@ -104,3 +104,39 @@ def test_real_html_instead_of_feed_is_reported():
     (page,) = REAL_FEEDS.glob("*returned-html*.html")
     with pytest.raises(NotAFeed, match="HTML page"):
         parse_feed(page.read_bytes(), "https://indianexpress.com/section/opinion/editorials/feed")
+
+
+BAD_DATES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>Hand-edited</title><link>https://d.example/</link>
+<item><title>Placeholder date</title><link>https://d.example/a</link>
+  <pubDate>0000-00-00</pubDate></item>
+<item><title>Typo in the year</title><link>https://d.example/b</link>
+  <pubDate>Tue, 12 Apr 9999 09:30:00 +0530</pubDate></item>
+<item><title>Zone-less date</title><link>https://d.example/c</link>
+  <pubDate>Tue, 12 Apr 2022 09:30:00</pubDate></item>
+<item><title>No date</title><link>https://d.example/d</link></item>
+</channel></rss>"""
+
+
+def test_bad_item_dates_are_dropped_and_counted():
+    feed = parse_feed(BAD_DATES, "https://d.example/feed", tz="Asia/Kolkata")
+    assert [e.title for e in feed.entries] == [
+        "Placeholder date",
+        "Typo in the year",
+        "Zone-less date",
+        "No date",
+    ]
+    assert [e.published for e in feed.entries] == [None, None, "2022-04-12T09:30:00+05:30", None]
+    assert feed.dates_rejected == 2  # "no date" is not a rejection
+
+
+def test_implausible_sitemap_dates_are_dropped_and_counted():
+    body = b"""<?xml version="1.0"?>
+    <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+      <url><loc>https://d.example/a</loc><lastmod>2999-01-01</lastmod></url>
+      <url><loc>https://d.example/b</loc><lastmod>2025-01-01T08:00</lastmod></url>
+    </urlset>"""
+    feed = parse_feed(body, "https://d.example/sitemap.xml")
+    assert [e.published for e in feed.entries] == [None, "2025-01-01T08:00:00+00:00"]
+    assert [e.updated for e in feed.entries] == [None, "2025-01-01T08:00:00+00:00"]
+    assert feed.dates_rejected == 1

@@ -53,6 +53,7 @@ def store(tmp_path: Path) -> Store:
     first = store.start_run()
     save(store, first, "https://tass.example/a1", "S-400 talks", "tass", published="2026-11-01")
     store.finish_run(first, "ok", stats(tass=OK, pti=OK))
+    store.mark_reported([first], first)  # run 1's own report went out
     second = store.start_run()
     lead = "https://pti.example/b1"
     save(store, second, lead, SCRIPT, "pti", published="2026-11-02T10:00:00+05:30")

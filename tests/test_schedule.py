@@ -70,14 +70,25 @@ def test_daemon_fires_a_run_and_stops_on_sigterm(tmp_path, sources):
     assert process.wait(timeout=30) == 0
 
 
+def scheduled_jobs(tmp_path) -> int:
+    jobs = tmp_path / "data" / "schedule.db"
+    if not jobs.exists():
+        return 0
+    with sqlite3.connect(jobs) as conn:
+        try:
+            return conn.execute("SELECT count(*) FROM apscheduler_jobs").fetchone()[0]
+        except sqlite3.OperationalError:
+            return 0
+
+
 def test_a_missed_run_is_caught_up_exactly_once_after_a_restart(tmp_path, sources):
-    at = soon(4)
+    firing = datetime.now(UTC) + timedelta(seconds=6)
+    at = firing.strftime("%H:%M:%S")
     first = daemon(tmp_path, sources, "--at", at)
-    wait_for(lambda: (tmp_path / "data" / "schedule.db").exists())
-    time.sleep(1.5)  # the job is in the job store
+    wait_for(lambda: scheduled_jobs(tmp_path) == 1, timeout=5)  # the job is in the job store
     first.kill()  # the host goes down before the firing
     first.wait()
-    time.sleep(4)
+    time.sleep(max(0.0, (firing - datetime.now(UTC)).total_seconds()) + 1)
     assert runs(tmp_path) == []
     second = daemon(tmp_path, sources, "--at", at)
     try:

@@ -10,7 +10,8 @@ import sqlite_utils
 
 from newswatch import main
 from pipelines.fts_query import to_fts
-from pipelines.store import MIGRATIONS, Store
+from pipelines.store import Store
+from pipelines.store.schema import MIGRATIONS, SCHEMA_VERSION
 from tests.analyst_data import build
 from tests.conftest import run_newswatch
 
@@ -136,7 +137,7 @@ def test_migration_6_reindexes_an_older_database(tmp_path):
     db.conn.commit()
     db.close()
     with Store(path) as store:
-        assert store.schema_version == 6
+        assert store.schema_version == SCHEMA_VERSION
         match = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?"
         assert store.db.execute(match, ["ब्रह्मोस"]).fetchall() == [(1,)]
         assert store.db.execute(match, ["ब्रह्म"]).fetchall() == []

@@ -7,7 +7,8 @@ import sqlite3
 import pytest
 
 from pipelines.article import Article
-from pipelines.store import SCHEMA_VERSION, Store, StoreError
+from pipelines.store import Store, StoreError
+from pipelines.store.schema import SCHEMA_VERSION
 
 
 @pytest.fixture

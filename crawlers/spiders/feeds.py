@@ -1,8 +1,7 @@
-"""The one spider for every feed source: read feeds and sitemaps, fetch the new articles."""
+"""The one spider for every source: ask each source as its kind says, fetch the new articles."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -26,38 +25,36 @@ from twisted.internet.error import (
     TimeoutError,
 )
 from twisted.python.failure import Failure
+from w3lib.encoding import http_content_type_encoding
 
 from crawlers.backfill import Backfill
-from crawlers.discovery import (
-    find_link_by_title,
-    gdelt_start,
-    gdelt_url,
-    google_news_url,
-    listing_links,
-    parse_gdelt,
-    parse_google_news,
-    title_key,
-)
 from crawlers.extract import extract
-from crawlers.feeds import FeedEntry, NotAFeed, parse_feed
+from crawlers.feeds import FeedEntry
+from crawlers.kinds import SourceKind, kind_class
 from crawlers.middlewares import ARTICLE, FEED, AlreadySeen
 from crawlers.sources import Source, load_sources, select_sources
-from pipelines.article import Article, Lead, SliceDone
+from pipelines.article import Article, SliceDone
+from pipelines.dates import utc_iso
 from pipelines.lexicon import Lexicon
 from pipelines.runstats import RunStats
 from pipelines.topic import Classifier
-from pipelines.urls import canonicalize_url
+from pipelines.urls import canonicalize_url, check_http_url, same_outlet
 
-GDELT_ATTEMPTS = 3  # answers of 429 or 5xx are retried this often, with back-off
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
+# An article request that ends in one of these will never succeed: its feed is done with it.
+PERMANENT_STATUSES = (404, 410)
+
+
+class BadItem(ValueError):
+    """A feed item that cannot be fetched (no usable link): skipped and recorded."""
 
 
 class FeedSpider(scrapy.Spider):
-    """Crawl RSS/Atom feeds and (news) sitemaps of the registry's sources.
+    """Crawl the registry's sources: feeds, sitemaps, listings and aggregators.
 
     Run it through `newswatch crawl`, or as `scrapy crawl feeds [-a source=NAME]
     [-a sources_file=FILE]`. Every failure is counted against its source with the URL
-    and the reason; no failure stops the other sources.
+    and the reason; a bad item costs that item only, and no failure stops the others.
     """
 
     name = "feeds"
@@ -84,59 +81,64 @@ class FeedSpider(scrapy.Spider):
         spider.classifier = Classifier(Lexicon.load(settings.get("NEWSWATCH_LEXICON") or None))
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSWATCH_SITEMAP_MAX_AGE_DAYS"))
         spider.sitemap_max_entries = settings.getint("NEWSWATCH_SITEMAP_MAX_ENTRIES")
+        spider.max_url_length = settings.getint("URLLENGTH_LIMIT")
         spider.since = settings.getdict("NEWSWATCH_SINCE")
-        spider.gdelt_backoff = settings.getfloat("NEWSWATCH_GDELT_BACKOFF")
         spider.backfill = Backfill.parse(settings.get("NEWSWATCH_BACKFILL"))
         spider.done_slices = set(settings.getlist("NEWSWATCH_BACKFILL_DONE"))
         spider.feed_titles: dict[str, str] = {}  # headline key -> article URL, from all feeds
-        spider.pending_news: dict[str, list[tuple[Source, dict]]] = {}  # by publisher site
         spider.slice_pending: dict[str, int] = {}  # backfill slice -> article requests left
         spider.requested: set[str] = set()  # article URLs already asked for in this run
-        crawler.signals.connect(spider.resolve_pending_news, signal=signals.spider_idle)
+        spider.kinds: dict[type[SourceKind], SourceKind] = {}
+        crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
+        crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
 
     @property
     def run_stats(self) -> RunStats:
         return RunStats(self.crawler.stats)
 
+    def kind_of(self, source: Source) -> SourceKind:
+        cls = kind_class(source.kind)
+        if cls not in self.kinds:
+            self.kinds[cls] = cls(self)
+        return self.kinds[cls]
+
+    def idle(self) -> None:
+        """Let each kind schedule what it kept for the end; stay open if any did."""
+        if any([kind.idle() for kind in self.kinds.values()]):
+            raise DontCloseSpider
+
     async def start(self) -> AsyncIterator[scrapy.Request]:
-        requests = {source.name: list(self.first_requests(source)) for source in self.sources}
+        requests = {source.name: self.first_requests(source) for source in self.sources}
         for source in self.sources:
             self.run_stats.register(source.name, len(requests[source.name]))
         for source in self.sources:
             for request in requests[source.name]:
                 yield request
 
-    def first_requests(self, source: Source) -> Iterable[scrapy.Request]:
-        """What a source is asked first: its feeds, or its queries at an aggregator."""
-        if self.backfill and source.kind not in ("sitemap", "news-sitemap", "gdelt"):
-            return  # feeds only hold the latest items: nothing to backfill from
-        if source.kind == "gdelt":
-            for query in source.queries:
-                yield from self.gdelt_requests(source, query)
-        elif source.kind == "google-news":
-            for query in source.queries:
-                url = google_news_url(source.endpoint, query, source.language)
-                yield self.feed_request(source, url, callback=self.parse_google_news)
-        elif source.kind == "listing":
-            for url in source.feeds:
-                yield self.feed_request(source, url, callback=self.parse_listing)
-        else:
-            for url in source.feeds:
-                if not (self.backfill and self.slice_key(source, url) in self.done_slices):
-                    yield self.feed_request(source, url)
+    def first_requests(self, source: Source) -> list[scrapy.Request]:
+        kind = self.kind_of(source)
+        if self.backfill and not kind.supports_backfill:
+            return []  # feeds and listings only hold the latest items
+        try:
+            return list(kind.start_requests(source))
+        except Exception as exc:  # a bad entry costs its source only
+            where = (source.feeds or (source.endpoint,))[0] or source.name
+            self.run_stats.fail(source.name, where, f"cannot start: {exc}", "feeds_failed")
+            return []
 
     # ------------------------------------------------------------------ feeds
 
     def feed_request(
         self, source: Source, url: str, callback: Callable | None = None, **meta: Any
     ) -> scrapy.Request:
+        """A request for a feed, sitemap, listing or API answer of `source`."""
         headers = {"Accept": FEED_ACCEPT}
         if source.user_agent:
             headers["User-Agent"] = source.user_agent
         return scrapy.Request(
             url,
-            callback=callback or self.parse_feed,
+            callback=callback or self.kind_of(source).parse,
             errback=self.feed_failed,
             headers=headers,
             meta={FEED: True, "source": source, "handle_httpstatus_list": [304], **meta},
@@ -152,52 +154,55 @@ class FeedSpider(scrapy.Spider):
         self.run_stats.inc(source.name, "feeds_unchanged")
         return True
 
-    def parse_feed(self, response: Response) -> Iterable[scrapy.Request]:
-        source: Source = response.meta["source"]
-        if self.unchanged(response):
+    @staticmethod
+    def page_text(response: Response) -> str | None:
+        """The decoded text of an HTML or XML answer, None for anything else."""
+        return response.text if isinstance(response, TextResponse) else None
+
+    def feed_failed(self, failure: Failure) -> None:
+        source: Source = failure.request.meta["source"]
+        self.run_stats.fail(source.name, failure.request.url, describe(failure), "feeds_failed")
+
+    def callback_failed(self, failure: Failure, response: Response, spider: Any) -> None:
+        """A callback raised: what it had not yet yielded is lost, so it is on record."""
+        source: Source | None = response.meta.get("source")
+        if source is None:
             return
-        try:
-            parsed = parse_feed(response.body, response.url)
-        except NotAFeed as exc:
-            self.run_stats.fail(source.name, response.url, f"not a feed: {exc}", "feeds_failed")
-            return
-        if parsed.warning:
-            self.logger.warning("%s: %s", response.url, parsed.warning)
-        if parsed.kind == "sitemap-index":
-            # Children count as feeds of the source, so their failures show up too.
-            children = self.child_sitemaps(source, parsed.sitemaps)
-            self.run_stats.inc(source.name, "feeds", len(children))
-            self.run_stats.inc(source.name, "feeds_fetched")
-            for child in children:
-                yield self.feed_request(source, child.url)
-            return
-        self.run_stats.inc(source.name, "feeds_fetched")
-        entries = parsed.entries
-        if parsed.kind in ("sitemap", "news-sitemap"):
-            entries = self.recent(entries)
-        for entry in entries:
-            if entry.title:
-                self.feed_titles.setdefault(title_key(entry.title), entry.url)
-        yield from self.article_requests(source, entries, response)
+        reason = f"could not read the page: {failure.type.__name__}: {failure.getErrorMessage()}"
+        if response.meta.get(ARTICLE):
+            feed = response.meta.get("feed_url")
+            self.run_stats.fail(source.name, response.url, reason, "article_errors", feed=feed)
+        else:
+            self.run_stats.fail(source.name, response.url, reason, "feeds_failed")
+
+    # ------------------------------------------------------------------ feed items
 
     def article_requests(
-        self, source: Source, entries: list[FeedEntry], response: Response
-    ) -> Iterable[scrapy.Request]:
-        """Requests for the wanted entries of a feed, sitemap, listing or API answer.
+        self, source: Source, entries: Iterable[FeedEntry], feed_url: str
+    ) -> Iterable[scrapy.Request | SliceDone]:
+        """Requests for the wanted entries of a feed, sitemap, listing or API answer (at
+        `feed_url`), each entry on its own: a bad one is recorded and skipped, the others
+        go on.
 
         In a backfill, the answer is a slice that counts as done once all its articles
         were fetched, skipped or failed.
         """
-        slice_key = self.slice_key(source, response.url) if self.backfill else None
+        slice_key = self.slice_key(source, feed_url) if self.backfill else None
         requests = []
         for entry in entries:
-            self.run_stats.inc(source.name, "items_seen")
-            if source.prefilter and not self.classifier.is_candidate(
-                entry.title or "", entry.summary
-            ):
-                self.run_stats.inc(source.name, "items_filtered")
+            try:
+                if source.prefilter and not self.classifier.is_candidate(
+                    entry.title or "", entry.summary
+                ):
+                    self.run_stats.inc(source.name, "items_filtered")
+                    continue
+                request = self.article_request(source, entry, feed_url, slice_key)
+            except Exception as exc:  # hostile items must cost only themselves
+                reason = str(exc) if isinstance(exc, BadItem) else f"{type(exc).__name__}: {exc}"
+                self.item_failed(
+                    source, entry.url or feed_url, f"bad feed item: {reason}", feed_url
+                )
                 continue
-            request = self.article_request(source, entry, response.url, slice_key)
             if request.url not in self.requested:  # another feed of this run listed it too
                 self.requested.add(request.url)
                 requests.append(request)
@@ -207,6 +212,43 @@ class FeedSpider(scrapy.Spider):
                 yield SliceDone(self.backfill.key, slice_key)
         yield from requests
 
+    def item_failed(self, source: Source, url: str, reason: str, feed_url: str | None) -> None:
+        """An item that can never be fetched: recorded, and its feed is done with it."""
+        self.run_stats.fail(source.name, url, reason, "item_errors", feed=feed_url, permanent=True)
+
+    def article_request(
+        self, source: Source, entry: FeedEntry, feed_url: str, slice_key: str | None = None
+    ) -> scrapy.Request:
+        """The request for one item's article; BadItem when its link cannot be fetched."""
+        try:
+            url = canonicalize_url(
+                entry.url, drop_params=source.drop_params, force_https=source.force_https
+            )
+            check_http_url(url, self.max_url_length)
+        except ValueError as exc:
+            raise BadItem(f"{exc}") from None
+        headers = {"User-Agent": source.user_agent} if source.user_agent else {}
+        fallback = {
+            "title": entry.title,
+            "published": entry.published,
+            "summary": entry.summary,
+            "authors": list(entry.authors),
+        }
+        return scrapy.Request(
+            url,
+            callback=self.parse_article,
+            errback=self.article_failed,
+            headers=headers,
+            meta={
+                ARTICLE: True,
+                "source": source,
+                "feed_url": feed_url,
+                "fallback": fallback,
+                "updated": entry.updated,
+                "slice": slice_key,
+            },
+        )
+
     def recent(self, entries: list[FeedEntry]) -> list[FeedEntry]:
         """Sitemaps can list years of pages: keep recent entries (or, in a backfill, those
         of its window), newest first, up to a cap."""
@@ -215,170 +257,12 @@ class FeedSpider(scrapy.Spider):
             dated = [e for e in entries if e.published and window.covers(e.published)]
             undated, cap = [], None  # an undated entry cannot be placed in the window
         else:
-            cutoff = (datetime.now(UTC) - self.sitemap_max_age).isoformat()
-            dated = [e for e in entries if e.published and e.published >= cutoff]
+            cutoff = utc_iso(datetime.now(UTC) - self.sitemap_max_age)
+            dated = [e for e in entries if e.published and utc_iso(e.published) >= cutoff]
             undated = [e for e in entries if not e.published]
             cap = self.sitemap_max_entries
-        dated.sort(key=lambda e: e.published, reverse=True)
+        dated.sort(key=lambda e: utc_iso(e.published), reverse=True)
         return (dated + undated)[:cap]
-
-    def child_sitemaps(self, source: Source, children: list[FeedEntry]) -> list[FeedEntry]:
-        """The sitemaps of an index worth reading: recent ones, or in a backfill those
-        changed since the window began and not finished by an earlier attempt."""
-        if not self.backfill:
-            return self.recent(children)
-        return [
-            child
-            for child in children
-            if (not child.published or child.published[:10] >= self.backfill.since)
-            and self.slice_key(source, child.url) not in self.done_slices
-        ]
-
-    def feed_failed(self, failure: Failure) -> None:
-        source: Source = failure.request.meta["source"]
-        self.run_stats.fail(source.name, failure.request.url, describe(failure), "feeds_failed")
-
-    # ------------------------------------------------------------------ discovery
-
-    def gdelt_requests(self, source: Source, query: str) -> Iterable[scrapy.Request]:
-        """One request since the last good run, or one per day of a backfill window."""
-        if self.backfill:
-            for start in self.backfill.days():
-                url = gdelt_url(source.endpoint, query, start, start + timedelta(days=1))
-                if self.slice_key(source, url) not in self.done_slices:
-                    yield self.gdelt_request(source, url)
-        else:
-            start = gdelt_start(self.since.get(source.name), datetime.now(UTC))
-            yield self.gdelt_request(source, gdelt_url(source.endpoint, query, start, None))
-
-    def gdelt_request(self, source: Source, url: str, attempt: int = 0) -> scrapy.Request:
-        # One request at a time, 5 s apart (the "gdelt" download slot); 429 and 5xx are
-        # answered here with back-off, not by the retry middleware's immediate retries.
-        return self.feed_request(
-            source,
-            url,
-            callback=self.parse_gdelt,
-            download_slot="gdelt",
-            autothrottle_dont_adjust_delay=True,
-            conditional=False,  # the answer depends on when it is asked
-            dont_retry=True,
-            handle_httpstatus_list=[429, 500, 502, 503, 504],
-            attempt=attempt,
-        )
-
-    async def parse_gdelt(self, response: Response) -> AsyncIterator[Any]:
-        source: Source = response.meta["source"]
-        if response.status != 200:
-            attempt = response.meta["attempt"] + 1
-            if attempt > GDELT_ATTEMPTS:
-                reason = f"HTTP {response.status} after {attempt} attempts"
-                self.run_stats.fail(source.name, response.url, reason, "feeds_failed")
-                return
-            await asyncio.sleep(self.gdelt_backoff * 2 ** (attempt - 1))
-            yield self.gdelt_request(source, response.url, attempt)
-            return
-        try:
-            entries = parse_gdelt(response.body)
-        except NotAFeed as exc:
-            self.run_stats.fail(source.name, response.url, str(exc), "feeds_failed")
-            return
-        self.run_stats.inc(source.name, "feeds_fetched")
-        for item in self.article_requests(source, entries, response):
-            yield item
-
-    def parse_google_news(self, response: Response) -> Iterable[Any]:
-        """Google's links are opaque redirects: find each headline on the publisher's own
-        feeds or site instead, once every feed of the run has been read (spider_idle)."""
-        source: Source = response.meta["source"]
-        if self.unchanged(response):
-            return
-        try:
-            items = parse_google_news(response.body)
-        except NotAFeed as exc:
-            self.run_stats.fail(source.name, response.url, f"not a feed: {exc}", "feeds_failed")
-            return
-        self.run_stats.inc(source.name, "feeds_fetched")
-        self.run_stats.inc(source.name, "items_seen", len(items))
-        for item in items:
-            site = item["outlet_url"] or ""
-            if site.startswith(("http://", "https://")):
-                self.pending_news.setdefault(site, []).append((source, item))
-            else:  # no publisher site to look on: only the run's feeds can tell
-                yield self.resolved(source, item, site) or self.lead(source, item)
-
-    def resolve_pending_news(self) -> None:
-        """When the crawl runs dry: fetch headlines found in feeds, ask the publishers'
-        pages for the rest, and keep what is found nowhere as a headline-only lead."""
-        if not self.pending_news:
-            return
-        pending, self.pending_news = self.pending_news, {}
-        for site, items in pending.items():
-            unresolved = []
-            for source, item in items:
-                request = self.resolved(source, item, site)
-                if request:
-                    self.crawler.engine.crawl(request)
-                else:
-                    unresolved.append((source, item))
-            if unresolved:
-                request = self.feed_request(
-                    unresolved[0][0],
-                    site,
-                    callback=self.parse_publisher_page,
-                    news=unresolved,
-                    conditional=False,
-                )
-                request.errback = self.publisher_page_failed
-                self.crawler.engine.crawl(request)
-        raise DontCloseSpider
-
-    def resolved(self, source: Source, item: dict, site: str) -> scrapy.Request | None:
-        """A request for the headline's article when a feed of this run carried it."""
-        url = self.feed_titles.get(title_key(item["title"]))
-        if url is None:
-            return None
-        return self.article_request(source, FeedEntry(url=url, title=item["title"]), site)
-
-    def parse_publisher_page(self, response: Response) -> Iterable[Any]:
-        html = response.text if isinstance(response, TextResponse) else ""
-        for source, item in response.meta["news"]:
-            url = find_link_by_title(html, response.url, item["title"])
-            if url:
-                yield self.article_request(source, FeedEntry(url=url, title=item["title"]), "")
-            else:
-                yield self.lead(source, item)
-
-    def publisher_page_failed(self, failure: Failure) -> Iterable[Lead]:
-        for source, item in failure.request.meta["news"]:
-            yield self.lead(source, item)
-
-    def lead(self, source: Source, item: dict) -> Lead:
-        self.run_stats.inc(source.name, "leads")
-        return Lead(
-            key=f"{title_key(item['title'])}|{(item['outlet'] or '').casefold()}",
-            title=item["title"],
-            outlet=item["outlet"],
-            outlet_url=item["outlet_url"],
-            published=item["published"],
-            link=item["link"],
-            source=source.name,
-        )
-
-    def parse_listing(self, response: Response) -> Iterable[scrapy.Request]:
-        """A listing page without a feed (PIB's Ministry of Defence releases)."""
-        source: Source = response.meta["source"]
-        if self.unchanged(response):
-            return
-        if not isinstance(response, TextResponse):
-            self.run_stats.fail(source.name, response.url, "not an HTML page", "feeds_failed")
-            return
-        entries = listing_links(response.text, response.url, source.link_pattern)
-        if not entries:
-            reason = "no article links on the listing page (a redesign?)"
-            self.run_stats.fail(source.name, response.url, reason, "feeds_failed")
-            return
-        self.run_stats.inc(source.name, "feeds_fetched")
-        yield from self.article_requests(source, entries, response)
 
     # ------------------------------------------------------------------ backfill
 
@@ -395,65 +279,82 @@ class FeedSpider(scrapy.Spider):
 
     # ------------------------------------------------------------------ articles
 
-    def article_request(
-        self, source: Source, entry: FeedEntry, feed_url: str, slice_key: str | None = None
-    ) -> scrapy.Request:
-        headers = {"User-Agent": source.user_agent} if source.user_agent else {}
-        fallback = {
-            "title": entry.title,
-            "published": entry.published,
-            "summary": entry.summary,
-            "authors": list(entry.authors),
-        }
-        return scrapy.Request(
-            canonicalize_url(
-                entry.url, drop_params=source.drop_params, force_https=source.force_https
-            ),
-            callback=self.parse_article,
-            errback=self.article_failed,
-            headers=headers,
-            meta={
-                ARTICLE: True,
-                "source": source,
-                "feed_url": feed_url,
-                "fallback": fallback,
-                "updated": entry.updated,
-                "slice": slice_key,
-            },
-        )
-
     def parse_article(self, response: Response) -> Iterable[Article | SliceDone]:
         yield from self.slice_finished(response.meta)
         source: Source = response.meta["source"]
+        feed_url = response.meta["feed_url"]
         if not isinstance(response, TextResponse):
-            self.run_stats.fail(source.name, response.url, "not an HTML page", "article_errors")
+            self.run_stats.fail(
+                source.name, response.url, "not an HTML page", "article_errors", feed=feed_url
+            )
             return
-        fields = extract(response.text, response.url, fallback=response.meta["fallback"])
+        # The page's bytes and the charset its server declared, decoded by extract() exactly
+        # as `newswatch extract` decodes a saved page.
+        fields = extract(
+            response.body,
+            response.url,
+            fallback=response.meta["fallback"],
+            encoding=http_content_type_encoding(
+                response.headers.get(b"Content-Type", b"").decode("latin-1")
+            ),
+            tz=source.timezone,
+        )
+        rejected = fields.pop("dates_rejected", 0)
+        if rejected:
+            self.run_stats.inc(source.name, "dates_rejected", rejected)
         if not fields.get("title") or not fields.get("body"):
             self.run_stats.fail(
-                source.name, response.url, "no article text found on the page", "extract_failed"
+                source.name,
+                response.url,
+                "no article text found on the page",
+                "extract_failed",
+                feed=feed_url,
             )
             return
         self.run_stats.inc(source.name, "articles_fetched")
-        fields["canonical_url"] = canonicalize_url(
-            fields.get("canonical_url") or response.url,
-            drop_params=source.drop_params,
-            force_https=source.force_https,
-        )
+        fields["canonical_url"] = self.key_url(source, fields.get("canonical_url"), response.url)
         yield Article(
             **fields,
             source=source.name,
-            feed_url=response.meta["feed_url"],
+            feed_url=feed_url,
             fetched_url=response.request.url,
+        )
+
+    def key_url(self, source: Source, canonical: str | None, page_url: str) -> str:
+        """The URL an article is stored under: the page's canonical link when it stays
+        within the outlet (another site's canonical would take over that site's article),
+        else the address it was fetched from."""
+        if canonical and canonical != page_url:
+            try:
+                check_http_url(canonical, self.max_url_length)
+                trusted = same_outlet(canonical, page_url, source.domains)
+            except ValueError:
+                trusted = False
+            if not trusted:
+                self.run_stats.inc(source.name, "canonical_ignored")
+                canonical = None
+        return canonicalize_url(
+            canonical or page_url, drop_params=source.drop_params, force_https=source.force_https
         )
 
     def article_failed(self, failure: Failure) -> Iterable[SliceDone]:
         yield from self.slice_finished(failure.request.meta)
-        source: Source = failure.request.meta["source"]
+        meta = failure.request.meta
+        source: Source = meta["source"]
         if failure.check(AlreadySeen):
             self.run_stats.inc(source.name, "skipped_seen")
             return
-        self.run_stats.fail(source.name, failure.request.url, describe(failure), "article_errors")
+        permanent = bool(failure.check(IgnoreRequest)) or (
+            bool(failure.check(HttpError)) and failure.value.response.status in PERMANENT_STATUSES
+        )
+        self.run_stats.fail(
+            source.name,
+            failure.request.url,
+            describe(failure),
+            "article_errors",
+            feed=meta.get("feed_url"),
+            permanent=permanent,
+        )
 
 
 def describe(failure: Failure) -> str:
