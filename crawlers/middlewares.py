@@ -9,7 +9,7 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Response
 
 from pipelines.crawlstore import crawl_store
-from pipelines.dates import utc_iso
+from pipelines.dates import read, utc_iso
 from pipelines.runstats import RunStats
 from pipelines.urls import FETCHABLE_SCHEMES
 
@@ -70,8 +70,9 @@ class SkipSeenMiddleware:
 
 
 def _changed_since(updated: str | None, seen_at: str) -> bool:
-    """Whether the feed says the item changed after we first decided on it."""
-    changed, seen = utc_iso(updated), utc_iso(seen_at)
+    """Whether the feed says the item changed after we first decided on it (a date the
+    feed could not have meant, far in the future, says nothing)."""
+    changed, seen = utc_iso(read(updated).iso), utc_iso(seen_at)
     return changed is not None and seen is not None and changed > seen
 
 

@@ -10,6 +10,9 @@ NEWSPIDER_MODULE = "crawlers.spiders"
 
 # --- newswatch's own settings
 NEWSWATCH_DB = "data/newswatch.db"
+# How long a write waits for another process's lock on the database before it fails (the
+# article is then recorded as not stored, and fetched again by the next run).
+NEWSWATCH_BUSY_TIMEOUT = 10.0
 NEWSWATCH_SOURCES = ""  # empty: crawlers/sources.toml
 NEWSWATCH_RUN_ID = 0  # 0: the store pipeline opens a run of its own
 NEWSWATCH_CONTACT_URL = "https://github.com/newswatch-project/newswatch"

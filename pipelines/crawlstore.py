@@ -22,7 +22,9 @@ class CrawlStore:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CrawlStore:
-        extension = cls(Store(crawler.settings["NEWSWATCH_DB"]))
+        settings = crawler.settings
+        busy_timeout_ms = int(settings.getfloat("NEWSWATCH_BUSY_TIMEOUT") * 1000)
+        extension = cls(Store(settings["NEWSWATCH_DB"], busy_timeout_ms=busy_timeout_ms))
         crawler.signals.connect(extension.close, signal=signals.engine_stopped)
         return extension
 

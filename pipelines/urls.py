@@ -19,7 +19,9 @@ TRACKING_PARAMS = frozenset(
 DEFAULT_PORTS = {"http": 80, "https": 443}
 FETCHABLE_SCHEMES = ("http", "https")
 # The public suffix list shipped with tldextract: never fetched, so it works offline.
-_DOMAINS = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+_DOMAINS = tldextract.TLDExtract(
+    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
+)
 # Host prefixes that serve the same article as the bare host.
 VARIANT_HOST_PREFIXES = ("amp.", "m.", "mobile.")
 # Trailing AMP markers besides an "amp" path segment: NDTV's "/amp/1", ".amp", ".amp.html".
@@ -123,10 +125,15 @@ def check_http_url(url: str, max_length: int) -> None:
 
 @lru_cache(maxsize=4096)
 def registrable_domain(url: str) -> str:
-    """The domain an outlet registered ("hindustantimes.com" for any of its hosts);
-    the host itself for IP addresses and names without a public suffix."""
+    """The domain an outlet registered ("hindustantimes.com" for any of its hosts); for
+    names under no known public suffix, their last two labels; IP addresses as they are."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    return _DOMAINS.extract_str(host).top_domain_under_public_suffix or host
+    parts = _DOMAINS.extract_str(host)
+    if parts.top_domain_under_public_suffix:
+        return parts.top_domain_under_public_suffix
+    if parts.ipv4 or ":" in host:
+        return host
+    return ".".join(host.split(".")[-2:])
 
 
 def same_outlet(url: str, page_url: str, domains: Iterable[str] = ()) -> bool:

@@ -45,6 +45,8 @@ GOOD = (
         ),
         (GOOD + 'kind = "json"\n', "field 'kind': 'json' is not one of"),
         (GOOD + "enabled = 1\n", "field 'enabled': must be a bool"),
+        (GOOD + 'timezone = "Mars/Olympus"\n', "field 'timezone': 'Mars/Olympus' is not a time"),
+        (GOOD + 'domains = ["", 3]\n', "field 'domains': must be a list of strings"),
         (GOOD + GOOD, "source 'A': field 'name': duplicate name"),
         ("[[source]\n", "not valid TOML"),
     ],
