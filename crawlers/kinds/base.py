@@ -47,8 +47,10 @@ class SourceKind:
             raise fail("feeds", "missing" if "feeds" not in entry else "empty list")
 
     def start_requests(self, source: Source) -> Iterable[Request]:
-        """The first requests of a crawl (or of a backfill, for kinds that support one)."""
-        raise NotImplementedError
+        """The first requests of a crawl (or of a backfill, for kinds that support one);
+        by default one for each of the source's feeds, answered by `parse`."""
+        for url in source.feeds:
+            yield self.spider.feed_request(source, url)
 
     def parse(self, response: Response) -> Iterable[Any]:
         """Read one answer: requests for articles or further pages, and items."""

@@ -11,7 +11,6 @@ from crawlers.feeds import FeedEntry, NotAFeed, parse_feed
 from crawlers.kinds.base import SourceKind
 
 if TYPE_CHECKING:
-    from scrapy import Request
     from scrapy.http import Response
 
     from crawlers.sources import Source
@@ -19,10 +18,6 @@ if TYPE_CHECKING:
 
 class Feed(SourceKind):
     names = ("rss", "atom", None)
-
-    def start_requests(self, source: Source) -> Iterable[Request]:
-        for url in source.feeds:
-            yield self.spider.feed_request(source, url)
 
     def parse(self, response: Response) -> Iterable[Any]:
         spider = self.spider

@@ -11,7 +11,6 @@ from crawlers.discovery import listing_links
 from crawlers.kinds.base import Fail, SourceKind
 
 if TYPE_CHECKING:
-    from scrapy import Request
     from scrapy.http import Response
 
     from crawlers.sources import Source
@@ -30,10 +29,6 @@ class Listing(SourceKind):
             re.compile(pattern)
         except re.error as exc:
             raise fail("link_pattern", f"not a regular expression: {exc}") from None
-
-    def start_requests(self, source: Source) -> Iterable[Request]:
-        for url in source.feeds:
-            yield self.spider.feed_request(source, url)
 
     def parse(self, response: Response) -> Iterable[Any]:
         spider = self.spider
