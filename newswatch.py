@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import sys
 import tomllib
 from contextlib import closing
@@ -678,6 +679,10 @@ def main(argv: list[str] | None = None) -> int:
     except Locked as exc:
         print(f"newswatch {args.command}: {exc}", file=sys.stderr)
         return EXIT_LOCKED
+    except sqlite3.Error as exc:  # a full disk, a lock held past the busy timeout
+        db = getattr(args, "db", None) or DEFAULT_DB
+        print(f"newswatch {args.command}: database {db}: {exc}", file=sys.stderr)
+        return EXIT_FAILURES
 
 
 if __name__ == "__main__":

@@ -82,4 +82,5 @@ ITEM_PIPELINES = {
 }
 
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.NewswatchLogFormatter"
 FEED_EXPORT_ENCODING = "utf-8"

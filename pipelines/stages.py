@@ -100,7 +100,7 @@ class StorePipeline:
             self.failed(item, exc)
             raise StoreFailed(f"could not store {_url(item)}: {exc}") from exc
         if isinstance(item, Article) and item.status == "irrelevant":
-            raise DropItem(f"not India–Russia defence news: {item.key_url}")
+            raise DropItem(f"not India–Russia defence news: {item.key_url}", log_level="DEBUG")
         return item
 
     def save(self, article: Article) -> str:

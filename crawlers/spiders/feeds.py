@@ -41,7 +41,9 @@ from pipelines.topic import Classifier
 from pipelines.urls import canonicalize_url, check_http_url, same_outlet
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
-# An article request that ends in one of these will never succeed: its feed is done with it.
+# An article request that ends in one of these will never succeed: its feed is done with it
+# (so is one whose redirect was refused: to a non-http(s) URL, or in a loop). A refusal
+# (robots.txt, a bad scheme) is final too; 5xx, 429, timeouts and the like are not.
 PERMANENT_STATUSES = (404, 410)
 
 
@@ -344,9 +346,11 @@ class FeedSpider(scrapy.Spider):
         if failure.check(AlreadySeen):
             self.run_stats.inc(source.name, "skipped_seen")
             return
-        permanent = bool(failure.check(IgnoreRequest)) or (
-            bool(failure.check(HttpError)) and failure.value.response.status in PERMANENT_STATUSES
-        )
+        if failure.check(HttpError):  # an IgnoreRequest too, but not always final
+            status = failure.value.response.status
+            permanent = status in PERMANENT_STATUSES or 300 <= status < 400
+        else:
+            permanent = bool(failure.check(IgnoreRequest))
         self.run_stats.fail(
             source.name,
             failure.request.url,

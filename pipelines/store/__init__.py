@@ -107,9 +107,22 @@ class Store(RunQueries, ArticleQueries, SearchQueries, StoryQueries, ReportQueri
 
     @contextmanager
     def transaction(self) -> Iterator[Store]:
-        """Everything written inside commits together or not at all."""
-        with self.db.atomic():
+        """Everything written inside commits together or not at all. The write lock is
+        taken at the start (BEGIN IMMEDIATE), so a transaction that reads before it
+        writes waits out another writer for the busy timeout instead of failing at its
+        first write; nested, it is a savepoint."""
+        if self.db.conn.in_transaction:
+            with self.db.atomic():
+                yield self
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
             yield self
+            self.db.conn.commit()
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.rollback()
+            raise
 
     def story_store(self) -> SqliteStoryStore:
         """The story clusterer's index in this database, on this connection."""

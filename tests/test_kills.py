@@ -1,0 +1,225 @@
+"""`newswatch run` killed mid-crawl, bad settings, and read commands without a database:
+nobody is left running, nothing is reported twice or never, and nothing is created."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+
+from tests.conftest import REPO, TEST_SETTINGS, run_newswatch, write_sources
+from tests.siteserver import Route
+from tests.test_storage_failures import add_articles
+
+MISSING_DB = 'no database at {db} (run "newswatch run" first)'
+
+
+def process_state(pid: int) -> str | None:
+    """The kernel's state letter of `pid` (R, S, D, Z...), None when there is no such process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    return stat.rpartition(")")[2].split()[0]
+
+
+def is_running(pid: int) -> bool:
+    """A zombie is dead: it runs no code and holds no lock, it only waits to be reaped."""
+    return process_state(pid) not in (None, "Z", "X")
+
+
+def crawl_children(db: Path) -> list[int]:
+    """PIDs of live `newswatch crawl --run-id` processes working on `db`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            args = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        words = [a.decode(errors="replace") for a in args]
+        wanted = "crawl" in words and "--run-id" in words and str(db) in words
+        if wanted and is_running(int(entry.name)):
+            found.append(int(entry.name))
+    return found
+
+
+def run_command(sources: Path, db: Path, reports: Path, **settings: str) -> list[str]:
+    command = [sys.executable, "-m", "newswatch", "run", "--sources", str(sources)]
+    command += ["--db", str(db), "--report-dir", str(reports)]
+    for name, value in {**TEST_SETTINGS, **settings}.items():
+        command += ["-s", f"{name}={value}"]
+    return command
+
+
+def reported_urls(reports: Path) -> Counter[str]:
+    """How many times each article is listed across every run-N.json: as an entry of `new`
+    or `updates`, or in an entry's `also`."""
+    seen: Counter[str] = Counter()
+    for path in sorted(reports.glob("run-*.json")):
+        report = json.loads(path.read_text())
+        for entry in report["new"] + report["updates"]:
+            seen[entry["url"]] += 1
+            for other in entry["also"]:
+                seen[other["url"]] += 1
+    return seen
+
+
+def test_killing_the_run_parent_stops_its_crawl_and_the_next_run_reports_its_stories(
+    site, tmp_path
+):
+    fixture = site.site
+    count = 12
+    add_articles(fixture, site.base, count, delay=0.4)
+    sources = write_sources(tmp_path / "sources.toml", {"Feed": [f"{site.base}/feed.rss"]})
+    db = tmp_path / "data" / "news.db"
+    reports = tmp_path / "reports"
+    parent = subprocess.Popen(
+        run_command(sources, db, reports, CONCURRENT_REQUESTS_PER_DOMAIN="1"),
+        cwd=REPO,
+        start_new_session=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    children: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        stored = 0
+        while stored < 2:  # some articles are stored by the run about to be killed
+            assert parent.poll() is None, "the run ended before it could be killed"
+            assert time.monotonic() < deadline, "the crawl stored nothing"
+            time.sleep(0.1)
+            if db.exists():
+                with closing(sqlite3.connect(db, timeout=5)) as conn:
+                    try:
+                        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+                    except sqlite3.OperationalError:  # schema not there yet
+                        stored = 0
+        children = crawl_children(db)
+        assert len(children) == 1, children
+        holder = json.loads(Path(f"{db}.lock").read_text())
+        assert holder["pid"] == parent.pid
+        os.kill(parent.pid, signal.SIGKILL)  # the parent only: its crawl child is not signalled
+        parent.wait()
+        killed_at = time.monotonic()
+        while is_running(children[0]) and time.monotonic() - killed_at < 20:
+            time.sleep(0.1)
+        took = time.monotonic() - killed_at
+        assert not is_running(children[0]), "the crawl child outlived its run by 20 s"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait()
+        for pid in children:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert took < 10, f"the crawl child took {took:.1f} s to stop"
+    assert crawl_children(db) == []
+    with closing(sqlite3.connect(db)) as conn:
+        (status,) = conn.execute("SELECT status FROM runs WHERE id = 1").fetchone()
+        killed_articles = conn.execute(
+            "SELECT url, story_id FROM articles WHERE run_id = 1 AND status = 'relevant'"
+        ).fetchall()
+    assert status == "aborted"  # recorded by the child on its way out, not left 'running'
+    assert killed_articles
+    assert not (reports / "run-1.json").exists()
+
+    for n in range(count):
+        fixture.routes[f"/a/{n}.html"].delay = 0
+    result = run_newswatch(
+        "run", "--sources", str(sources), "--db", str(db), "--report-dir", str(reports)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((reports / "run-2.json").read_text())
+    assert report["runs"] == [1, 2]
+    new_stories = {entry["story"] for entry in report["new"]}
+    assert {story for _, story in killed_articles} <= new_stories
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT id, status FROM runs ORDER BY id").fetchall() == [
+            (1, "aborted"),
+            (2, "ok"),
+        ]
+        relevant = [
+            u for (u,) in conn.execute("SELECT url FROM articles WHERE status = 'relevant'")
+        ]
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert len(relevant) == count
+    listed = reported_urls(reports)
+    assert {url: listed[url] for url in relevant} == {url: 1 for url in relevant}
+
+
+def test_a_bad_setting_value_exits_2_in_one_line(site, tmp_path):
+    sources = write_sources(tmp_path / "sources.toml", {"Atom": [f"{site.base}/feeds/atom.xml"]})
+    db = tmp_path / "data" / "news.db"
+    result = run_newswatch(
+        "run",
+        "--sources",
+        str(sources),
+        "--db",
+        str(db),
+        "--report-dir",
+        str(tmp_path / "reports"),
+        settings={"DOWNLOAD_TIMEOUT": "abc"},
+    )
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("newswatch run: ") and "DOWNLOAD_TIMEOUT" in line and "abc" in line
+    assert sum(site.site.hits().values()) == 0  # nothing crawled
+
+
+def test_a_list_setting_in_the_config_file_reaches_the_crawl(site, tmp_path):
+    fixture = site.site
+    # A 500 is retried only if RETRY_HTTP_CODES (from the config) reached the crawl child.
+    fixture.queue("/articles/su30-upgrade.html", Route(body=b"oops", status=500))
+    sources = write_sources(tmp_path / "sources.toml", {"Atom": [f"{site.base}/feeds/atom.xml"]})
+    config = tmp_path / "newswatch.toml"
+    config.write_text("[settings]\nRETRY_HTTP_CODES = [500, 502]\nRETRY_TIMES = 1\n")
+    db = tmp_path / "data" / "news.db"
+    command = [sys.executable, "-m", "newswatch", "run", "--config", str(config)]
+    command += ["--sources", str(sources), "--db", str(db), "--report-dir", str(tmp_path / "r")]
+    for name, value in TEST_SETTINGS.items():
+        if name != "RETRY_TIMES":  # the config's value, not the tests' default 0
+            command += ["-s", f"{name}={value}"]
+    result = subprocess.run(command, cwd=REPO, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert fixture.hits()["/articles/su30-upgrade.html"] == 2
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone() == (1,)
+
+
+def test_read_commands_on_a_missing_database_exit_2_and_create_nothing(tmp_path):
+    db = tmp_path / "nowhere" / "news.db"
+    commands = {
+        "search": ["search", "S-400"],
+        "stories": ["stories"],
+        "sources": ["sources"],
+        "export": ["export"],
+        "retag": ["retag"],
+        "report": ["report", "--run", "1", "--report-dir", str(tmp_path / "nowhere" / "r")],
+    }
+    processes = {
+        name: subprocess.Popen(
+            [sys.executable, "-m", "newswatch", *args, "--db", str(db)],
+            cwd=tmp_path,  # so that a data/ directory made in the working directory shows
+            env={**os.environ, "PYTHONPATH": str(REPO)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for name, args in commands.items()
+    }
+    for name, process in processes.items():
+        stdout, stderr = process.communicate(timeout=120)
+        assert process.returncode == 2, (name, stdout, stderr)
+        assert stderr == f"newswatch {name}: {MISSING_DB.format(db=db)}\n", (name, stderr)
+        assert stdout == "", (name, stdout)
+    assert list(tmp_path.iterdir()) == []  # no database, no parent dir, no data/ in the cwd
