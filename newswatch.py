@@ -153,6 +153,7 @@ def crawl(
                 store.abort_stale_runs()
                 store.sync_sources(options.sources())
                 run_id = store.start_run(kind)
+            ensure_story_rules(store, options)
             # Aggregators are asked for what appeared since they last answered.
             since = {
                 s.name: started
@@ -180,6 +181,24 @@ def crawl(
         lock.release()
     print_run_summary(run, errors)
     return EXIT_OK if run["status"] == "ok" else EXIT_FAILURES
+
+
+def ensure_story_rules(store: Store, options: Options) -> None:
+    """Rebuild the story index first when it was built by other rules (a new release, or
+    another lexicon), so new articles are never matched against stale stories."""
+    from pipelines.evidence import EvidenceReader
+    from pipelines.recluster import needs_recluster
+    from pipelines.stories import StoryClusterer
+
+    clusterer = StoryClusterer(store.story_store(), reader=EvidenceReader(options.classifier()))
+    if needs_recluster(store, clusterer):
+        print("story rules changed: rebuilding the story index first", file=sys.stderr)
+        result = rebuild_stories(store, options)
+        print(
+            f"stories rebuilt: {result.articles} articles, {result.split} split, "
+            f"{result.merged} merged",
+            file=sys.stderr,
+        )
 
 
 def cmd_sources(args: argparse.Namespace) -> int:
@@ -312,10 +331,42 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if args.db is None:
         bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, StoryClusterer())
     else:
-        with Store(Options(args).db) as store:
+        with Store(Options(args).db) as store, store.transaction():
             clusterer = StoryClusterer(store.story_store())
             bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, clusterer)
     return EXIT_FAILURES if bad else EXIT_OK
+
+
+def cmd_recluster(args: argparse.Namespace) -> int:
+    """Rebuild story assignments over the archive with the current rules."""
+    if args.since is not None:
+        article_filter(args)  # the date must read as ISO
+    options = Options(args)
+    with options.store() as store:
+        result = rebuild_stories(store, options, since=args.since)
+    print(
+        f"{result.articles} articles in {result.stories} stories: {result.split} stories "
+        f"split, {result.merged} merged, {result.retired} kept only as aliases"
+    )
+    return EXIT_OK
+
+
+def rebuild_stories(store: Store, options: Options, since: str | None = None):
+    """Replay the archive through the story matcher, with a progress bar."""
+    from pipelines.evidence import EvidenceReader
+    from pipelines.recluster import recluster
+    from pipelines.stories import StoryClusterer
+    from schedules.progress import progress
+
+    reader = EvidenceReader(options.classifier())
+    total = len(store.clustering_order(since))
+    with progress(total, "reclustering") as advance:
+        return recluster(
+            store,
+            lambda index: StoryClusterer(index, reader=reader),
+            since=since,
+            progress=advance,
+        )
 
 
 def cmd_stories(args: argparse.Namespace) -> int:
@@ -326,7 +377,10 @@ def cmd_stories(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(json.dumps(story, ensure_ascii=False))
             continue
-        outlets = ", ".join(story["outlets"])
+        outlets = ", ".join(
+            f"{o['source']} ({', '.join(o['languages'])})" if o["languages"] else o["source"]
+            for o in story["outlets"]
+        )
         print(f"[{story['id']}] {story['title']}  ({story['first_seen'][:10]}; {outlets})")
         for article in story["articles"]:
             kind = article["story_kind"] or ""
@@ -604,6 +658,19 @@ def build_parser() -> argparse.ArgumentParser:
         "Example: newswatch cluster < docs.jsonl",
     )
     cluster.set_defaults(func=cmd_cluster)
+
+    recluster = commands.add_parser(
+        "recluster",
+        parents=[common],
+        help="rebuild story assignments over the archive with the current rules",
+        description="Replay every stored article (or those published since --since) through "
+        "the story matcher in publication order and store their new stories, with a progress "
+        "bar; prints how many stories split and merged. Stories keep their ids where their "
+        "first article leads them again; the others stay as aliases. A crawl does this by "
+        "itself when the rules changed. Example: newswatch recluster --since 2025-01-01",
+    )
+    recluster.add_argument("--since", help="only articles published on or after this date")
+    recluster.set_defaults(func=cmd_recluster, tag=None, source=None, until=None)
 
     stories = commands.add_parser(
         "stories",

@@ -19,21 +19,25 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import pipelines.store  # noqa: E402
 from pipelines.article import Article  # noqa: E402
-from pipelines.store import Store  # noqa: E402
+from pipelines.store import Store, utc_now  # noqa: E402
 from schedules.report import build_report, write_reports  # noqa: E402
 
 SOURCES = [f"outlet{i:02d}" for i in range(40)]
 TAGS = [f"tag{i:02d}" for i in range(30)]
 RUN_SIZE = 500
 BATCH = 5_000
-real_clock = pipelines.store.utc_now
+
+
+# Copies and the article whose story they join.
+LEADS: dict[str, str] = {}
 
 
 def article(rng: random.Random, n: int, story: str | None, status: str = "relevant") -> Article:
     source = rng.choice(SOURCES)
     url = f"https://{source}.example/news/{n}"
+    if story is not None:
+        LEADS[url] = story
     tags = [
         {"name": t, "kind": "system", "evidence": []} for t in rng.sample(TAGS, rng.randint(1, 3))
     ]
@@ -47,7 +51,6 @@ def article(rng: random.Random, n: int, story: str | None, status: str = "releva
         status=status,
         relevance=rng.uniform(0.42, 1.0),
         tags=tags,
-        story=story or url,
         story_kind="new" if story is None else "syndicated",
     )
 
@@ -77,11 +80,13 @@ def generate(store: Store, total: int, days: int, rng: random.Random) -> int:
 
     def save_run(items: list[Article]) -> int:
         clock = now - timedelta(days=days) * (1 - n / total)
-        pipelines.store.utc_now = lambda: clock.isoformat(timespec="seconds")
+        store.clock = lambda: clock.isoformat(timespec="seconds")
         run_id = store.start_run()
         for start in range(0, len(items), BATCH):
-            with store.db.atomic():
+            with store.transaction():
                 for item in items[start : start + BATCH]:
+                    if item.url in LEADS:
+                        item.story_id = store.story_of(LEADS[item.url])
                     store.save_article(item, run_id)
         store.finish_run(run_id, "ok", run_stats(rng))
         return run_id
@@ -110,7 +115,7 @@ def generate(store: Store, total: int, days: int, rng: random.Random) -> int:
         save_run(history)
     mix = ["new"] * 6 + ["copy"] + ["update"] * 2 + ["review"]
     last = save_run([next_item(rng.choice(mix)) for _ in range(RUN_SIZE)])
-    pipelines.store.utc_now = real_clock
+    store.clock = utc_now
     return last
 
 

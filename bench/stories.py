@@ -1,103 +1,172 @@
-"""Story clustering figures on ../shared/data/stories-dev.jsonl, with two baselines.
+"""Story matching figures: quality on the labelled dev stories, cost on a large archive.
 
-Run: .venv/bin/python bench/stories.py   (exits 0 with a message when ../shared is absent)
+Quality (needs ../shared): the cross-validated figures of bench/fit_stories.py (whole
+stories held out, 5 random arrival orders), per dev set and subset, with the syndicated
+copies joined and the documents of two same-topic stories put together.
+
+Cost: an archive of generated articles (default 100,000) that read like real ones: about
+3,000 characters each, of stories of one to six reports that share their event's people,
+places, systems, day and figures, in publication order over ten years, in several
+scripts. They are stored, then reclustered (`newswatch recluster`'s code, timed as a
+whole), and the time of each assignment is taken while the archive fills: evidence
+reading (done by the crawl's worker processes) and assignment against the index (done in
+the crawl's one writer) apart, with their p50/p95 once 95% of the archive is stored.
+
+Run: .venv/bin/python bench/stories.py [--quality] [--cost] [--articles N]
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 import random
 import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.stories_scoring import Scores, score  # noqa: E402
-from pipelines.shingles import words  # noqa: E402
+from pipelines.evidence import EvidenceReader  # noqa: E402
+from pipelines.recluster import recluster  # noqa: E402
 from pipelines.store import Store  # noqa: E402
 from pipelines.stories import StoryClusterer  # noqa: E402
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories-dev.jsonl"
+PEOPLE = ["Rajnath Singh", "Andrei Belousov", "Narendra Modi", "Vladimir Putin",
+          "S. Jaishankar", "Sergey Lavrov", "Ajit Doval", "Denis Manturov",
+          "Раджнатх Сингх", "Андрей Белоусов", "राजनाथ सिंह", "व्लादिमीर पुतिन"]  # fmt: skip
+SYSTEMS = ["S-400", "BrahMos", "Su-30MKI", "MiG-29", "T-90", "AK-203", "Ka-226T", "Kalibr",
+           "INS Tushil", "INS Tamal", "С-400", "ब्रह्मोस"]  # fmt: skip
+PLACES = ["Moscow", "New Delhi", "Kaliningrad", "Goa", "Amethi", "Sochi", "Visakhapatnam",
+          "Lucknow", "Калининград", "मॉस्को"]  # fmt: skip
+EVENTS = ["INDRA", "Zapad", "Aero India", "DefExpo", "AviaIndra"]
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December"]  # fmt: skip
 
 
-def exact_title(rows: list[dict]) -> dict[str, str]:
-    """Baseline: the same normalised title is the same story."""
-    first: dict[str, str] = {}
-    return {r["id"]: first.setdefault(" ".join(words(r["title"])), r["id"]) for r in rows}
+class Generator:
+    """Generated stories: each a few reports of one event, each report ~3,000 characters
+    of invented filler around the event's facts."""
+
+    def __init__(self, seed: int = 11):
+        self.rng = random.Random(seed)
+        syllables = ["ka", "ro", "mi", "ta", "ve", "lo", "sun", "dar", "pe", "an", "is", "or"]
+        self.vocabulary = [
+            "".join(self.rng.choice(syllables) for _ in range(self.rng.randint(2, 4)))
+            for _ in range(20000)
+        ]
+
+    def sentence(self) -> str:
+        words = self.rng.choices(self.vocabulary, k=self.rng.randint(8, 18))
+        return " ".join(words).capitalize() + "."
+
+    def stories(self, articles: int, start: datetime) -> list[tuple[str, str, str, str]]:
+        """(url, published, title, body) in publication order."""
+        rows: list[tuple[datetime, str, str, str]] = []
+        story = 0
+        span = timedelta(days=3650)
+        while len(rows) < articles:
+            story += 1
+            day = start + span * self.rng.random()
+            people = self.rng.sample(PEOPLE, 2)
+            system, place = self.rng.choice(SYSTEMS), self.rng.choice(PLACES)
+            event = f"{self.rng.choice(EVENTS)}-{day.year}" if self.rng.random() < 0.2 else ""
+            amount = f"${self.rng.randint(2, 900)} million"
+            stated = f"{day.day} {MONTHS[day.month - 1]} {day.year}"
+            for report in range(self.rng.choice([1, 1, 2, 2, 3, 4, 6])):
+                published = day + timedelta(hours=self.rng.randint(0, 40))
+                title = f"{people[0]} and {people[1]} discuss {system} in {place} {event}".strip()
+                lead = (
+                    f"{place}, {stated}: {people[0]} met {people[1]} on the {system} "
+                    f"programme, worth {amount}. {event}"
+                )
+                body = " ".join([lead, *(self.sentence() for _ in range(22))])
+                url = f"https://outlet-{report}.example/{story}/{report}"
+                rows.append((published, url, title, body))
+        rows.sort()
+        return [(url, p.isoformat(timespec="seconds"), t, b) for p, url, t, b in rows[:articles]]
 
 
-def minhash_only(rows: list[dict]) -> dict[str, str]:
-    """Baseline: near-verbatim copies only (no same-event test)."""
-    clusterer = StoryClusterer(same_event=float("inf"))
-    return {r["id"]: clusterer.assign(r["id"], r["title"], r["text"]).story_id for r in rows}
+def fill(store: Store, articles: list[tuple[str, str, str, str]]) -> None:
+    now = datetime.now(UTC).isoformat(timespec="seconds")
+    columns = ("url", "source", "title", "body", "published", "published_utc", "first_seen")
+    rows = [
+        (url, url.split("/")[2], title, body, published, published, now)
+        for url, published, title, body in articles
+    ]
+    store.bulk_load({"articles": (columns, rows)})
 
 
-def full(rows: list[dict]) -> dict[str, str]:
-    clusterer = StoryClusterer()
-    return {
-        r["id"]: clusterer.assign(
-            r["id"], r["title"], r["text"], published=r.get("published"), url=r.get("url")
-        ).story_id
-        for r in rows
-    }
+class TimedClusterer(StoryClusterer):
+    """The story matcher, timing evidence reading and assignment apart."""
 
+    def __init__(self, *args, **kwargs):  # noqa: ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.timings: list[tuple[int, float, float]] = []  # (stored, read ms, assign ms)
 
-def report(name: str, rows: list[dict], method: Callable[[list[dict]], dict[str, str]]) -> Scores:
-    s = score(rows, method(rows))
-    print(
-        f"{name:<14} B3 P={s.bcubed_precision:.3f} R={s.bcubed_recall:.3f} "
-        f"F1={s.bcubed_f1:.3f} | pairs P={s.pair_precision:.3f} R={s.pair_recall:.3f} "
-        f"| syndicated pairs P={s.syndicated_precision:.3f} R={s.syndicated_recall:.3f} "
-        f"({s.syndicated_pairs})"
-    )
-    return s
-
-
-def shuffled(rows: list[dict], seeds: int = 12) -> None:
-    """Crawl order is not story order: the same figures over random arrival orders."""
-    results = []
-    for seed in range(seeds):
-        order = rows[:]
-        random.Random(seed).shuffle(order)
-        results.append(score(rows, full(order)))
-    for field in ("bcubed_precision", "bcubed_f1", "syndicated_recall"):
-        values = [getattr(r, field) for r in results]
-        print(f"  {field:<18} mean {statistics.mean(values):.3f}  min {min(values):.3f}")
-
-
-def speed(rows: list[dict], clusterer: StoryClusterer, label: str, passes: int = 20) -> None:
-    """Milliseconds per assign in the first and last pass over one growing store
-    (fresh ids and a changed first word each pass, so no exact-duplicate shortcut)."""
-    timings = []
-    for i in range(passes):
+    def assign(self, doc_id, title, text, *, published=None):  # noqa: ANN001
         start = time.perf_counter()
-        for r in rows:
-            clusterer.assign(f"{i}-{r['id']}", r["title"], f"{i}. {r['text']}")
-        timings.append((time.perf_counter() - start) * 1000 / len(rows))
-    print(
-        f"assign ({label}): {timings[0]:.2f} ms/document with an empty store, "
-        f"{timings[-1]:.2f} ms/document with {(passes - 1) * len(rows)} stored"
-    )
+        evidence = self.reader.read(title, text, published)
+        read = time.perf_counter()
+        result = self.assign_evidence(doc_id, evidence)
+        done = time.perf_counter()
+        self.timings.append((self.store.doc_count(), (read - start) * 1e3, (done - read) * 1e3))
+        return result
+
+
+def cost(articles: int) -> None:
+    generated = Generator().stories(articles, datetime(2016, 1, 1, tzinfo=UTC))
+    reader = EvidenceReader()
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
+        fill(store, generated)
+        made: list[TimedClusterer] = []
+
+        def make(index):  # noqa: ANN001, ANN202
+            made.append(TimedClusterer(index, reader=reader))
+            return made[-1]
+
+        start = time.perf_counter()
+        result = recluster(store, make)
+        elapsed = time.perf_counter() - start
+        timings = made[0].timings
+        late = [t for t in timings if t[0] >= 0.95 * articles]
+        store.db.execute("VACUUM")
+        size = (Path(tmp) / "bench.db").stat().st_size
+        index = sum(
+            store.db.execute(f"SELECT sum(pgsize) FROM dbstat WHERE name LIKE '{t}%'").fetchone()[0]
+            or 0
+            for t in ("story_", "stories")
+        )
+    per_article = elapsed / articles * 1e3
+    print(f"recluster of {articles:,} generated articles: {elapsed / 60:.1f} min "
+          f"({per_article:.1f} ms an article), {result.stories:,} stories")  # fmt: skip
+    for label, column in (("evidence reading", 1), ("assignment", 2)):
+        values = sorted(t[column] for t in late)
+        p50, p95 = statistics.median(values), values[int(0.95 * len(values))]
+        print(f"  {label:<17} p50 {p50:.2f} ms  p95 {p95:.2f} ms  (last {len(late):,}, "
+              f"with >= {int(0.95 * articles):,} stored)")  # fmt: skip
+    print(f"  database {size / articles / 1024:.1f} KB per article, of which the story index "
+          f"and stories {index / articles / 1024:.1f} KB")  # fmt: skip
 
 
 def main() -> int:
-    if not DEV.exists():
-        print(f"skipped: {DEV} not found")
-        return 0
-    rows = [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
-    print(f"{len(rows)} documents, {len({r['story'] for r in rows})} stories")
-    report("exact title", rows, exact_title)
-    report("minhash only", rows, minhash_only)
-    report("full", rows, full)
-    print("full, 12 random arrival orders:")
-    shuffled(rows)
-    speed(rows, StoryClusterer(), "in memory")
-    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "bench.db") as store:
-        speed(rows, StoryClusterer(store.story_store()), "SQLite", passes=60)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quality", action="store_true", help="only the dev-set figures")
+    parser.add_argument("--cost", action="store_true", help="only the archive figures")
+    parser.add_argument("--articles", type=int, default=100_000)
+    args = parser.parse_args()
+    both = not (args.quality or args.cost)
+    if args.quality or both:
+        from bench import fit_stories
+
+        if all((fit_stories.DATA / name).exists() for name in fit_stories.SETS):
+            rows = fit_stories.load()
+            fit_stories.cross_validate(fit_stories.Replay(rows), rows)
+        else:
+            print(f"quality skipped: labelled stories not found in {fit_stories.DATA}")
+    if args.cost or both:
+        cost(args.articles)
     return 0
 
 

@@ -34,9 +34,9 @@ class Article:
     status: str = "relevant"
     reasons: list[dict[str, Any]] = field(default_factory=list)
     tags: list[dict[str, Any]] = field(default_factory=list)
-    # Filled by the dedup stage: the story's lead URL, how this article joined it, and
+    # Filled by the store stage: the story it joined (stories.id), how it joined it, and
     # the stored article it was matched to.
-    story: str | None = None
+    story_id: int | None = None
     story_kind: str | None = None
     matched: str | None = None
 

@@ -1,22 +1,31 @@
 """The India–Russia defence lexicon: loaded from TOML, validated, compiled into one matcher.
 
-All aliases of all tags and cue sets go into a single Aho–Corasick automaton built once per
-Lexicon, so matching an article is one pass over its text whatever the lexicon size.
+All aliases of all tags, cue sets and named entities go into a single Aho–Corasick automaton
+built once per Lexicon, so matching an article is one pass over its text whatever the lexicon
+size.
+
+Named entities ([[entity]]: places, events, ships, units, people and organisations that pin
+down an event) are read alongside tags and cues but are not tags: they carry no relevance
+signal unless their entry says so, and an entity match never hides a tag or cue match (it
+is hidden only by a longer entity or a stop phrase), so adding entities leaves every tag and
+cue match, and hence relevance, as it was.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import ahocorasick
 
 DEFAULT_PATH = Path(__file__).with_name("lexicon.toml")
 KINDS = ("system", "org", "person", "theme")
+ENTITY_KINDS = ("place", "event", "ship", "unit", "person", "org")
 SIGNALS = ("india", "russia", "defence")
 STEM = "*"
 
@@ -30,16 +39,18 @@ class Term:
     """One alias as written in the lexicon, and what a match of it means."""
 
     alias: str  # without the stem marker
-    name: str  # canonical tag, or cue-set name such as "india-side"
-    kind: str  # system | org | person | theme | cue
+    name: str  # canonical tag, cue-set name such as "india-side", or entity name
+    kind: str  # system | org | person | theme | cue, or for entities one of ENTITY_KINDS
     signals: frozenset[str]
     cased: bool = False
     stem: bool = False
     weight: float = 1.0  # how much one mention counts towards its signals
+    entity: bool = False  # a named entity ([[entity]]): its kind may be "person" or "org" too
+    with_year: bool = False  # counts only when a year follows ("Запад" in "Запад-2021")
 
     @property
     def is_tag(self) -> bool:
-        return self.kind != "cue"
+        return not self.entity and self.kind != "cue"
 
 
 @dataclass(frozen=True)
@@ -59,6 +70,9 @@ _DASHES = "\u2010\u2011\u2012\u2013\u2014\u2212\u2043"
 _SPACES = "\u00a0\u2007\u202f\u2009\u200a"
 _FOLD = {**dict.fromkeys(_DASHES, "-"), **dict.fromkeys(_SPACES, " ")}
 _FOLDABLE = re.compile(f"[^\\D0-9]|[{_DASHES}{_SPACES}]")
+# A year right after a `with_year` alias, in folded text: "-2021", " 2021", "-21", " '21".
+# Two digits need a dash or an apostrophe, so "Запад 20 лет" is no year.
+_YEAR_AFTER = re.compile(r"(?:[ -]?(?:19|20)\d\d|-\d\d|[ -]?['’]\d\d)(?!\d)")
 
 
 def fold(text: str) -> str:
@@ -88,7 +102,11 @@ def is_word_char(ch: str) -> bool:
 
 
 class Lexicon:
-    """Tags, cue sets and the compiled automaton built from one lexicon file."""
+    """Tags, cue sets, named entities and the compiled automaton built from one lexicon file.
+
+    `tags` maps each canonical tag to its kind; `entity_kinds` maps each named entity to its
+    kind (place | event | ship | unit | person | org).
+    """
 
     def __init__(
         self,
@@ -101,17 +119,31 @@ class Lexicon:
         self.tags = tags
         self.min_support = min_support or {}  # theme -> cue weight it needs (see topic.py)
         self.source = source
+        self.entity_kinds: dict[str, str] = {}
+        for term in terms:
+            if term.entity:
+                self.entity_kinds.setdefault(term.name, term.kind)
         self._automaton = self._compile(terms)
+
+    @cached_property
+    def digest(self) -> str:
+        """Changes whenever a term does: evidence read with another lexicon is stale."""
+        lines = sorted(
+            f"{t.name}|{t.kind}|{t.alias}|{t.cased}|{t.stem}|{sorted(t.signals)}|{t.weight}"
+            for t in self.terms
+        )
+        return hashlib.sha1("\n".join(lines).encode()).hexdigest()[:12]
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> Lexicon:
+        """The lexicon of a file; loaded and compiled once per process while the file is
+        unchanged (a crawl's spider and pipelines all use the same one)."""
         path = Path(path) if path is not None else DEFAULT_PATH
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
-        except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            stat = path.stat()
+        except OSError as exc:
             raise LexiconError(f"{path}: cannot read lexicon: {exc}") from exc
-        terms, tags, min_support = _parse(data, str(path))
-        return cls(terms, tags, min_support, str(path))
+        return _load(str(path.resolve()), stat.st_mtime_ns, stat.st_size)
 
     @staticmethod
     def _compile(terms: list[Term]) -> ahocorasick.Automaton:
@@ -126,7 +158,11 @@ class Lexicon:
         return automaton
 
     def find(self, text: str) -> list[Match]:
-        """All term matches in text, sorted by offset; a match inside a longer one is dropped."""
+        """All term matches in text (tags, cues and entities), sorted by offset.
+
+        A match inside a longer one is dropped (see _covers); entity matches are nested only
+        against other entities and stop phrases.
+        """
         if not text:
             return []
         folded = fold(text)
@@ -138,6 +174,16 @@ class Lexicon:
                 if match is not None:
                     found.append(match)
         return _drop_nested(found)
+
+
+@lru_cache(maxsize=8)
+def _load(path: str, mtime_ns: int, size: int) -> Lexicon:
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise LexiconError(f"{path}: cannot read lexicon: {exc}") from exc
+    terms, tags, min_support = _parse(data, path)
+    return Lexicon(terms, tags, min_support, path)
 
 
 def _accept(term: Term, folded: str, original: str, last: int) -> Match | None:
@@ -159,6 +205,8 @@ def _accept(term: Term, folded: str, original: str, last: int) -> Match | None:
         if not folded[end - 1].isascii():
             return None
         end += 1
+    if term.with_year and not _YEAR_AFTER.match(folded, end):
+        return None
     return Match(term, start, end, original[start:end])
 
 
@@ -166,25 +214,35 @@ def _drop_nested(matches: list[Match]) -> list[Match]:
     """Keep the longest reading: "BrahMos Aerospace" is the company, not also the missile.
 
     A match inside a longer one is dropped when the longer one already carries its signals
-    and is of the same family (entity/cue vs theme), so "India" inside the theme phrase
-    "Make in India" still counts as an India-side mention, or when the longer one is a stop
-    phrase (a cue with no signals, such as "Indian Ocean").
+    and is of the same family (system/org/person tag or cue vs theme), so "India" inside the
+    theme phrase "Make in India" still counts as an India-side mention, or when the longer one
+    is a stop phrase (a cue with no signals, such as "Indian Ocean"). Named entities are a
+    family of their own: the longest entity wins ("Goa Shipyard", not also "Goa"), an entity
+    neither hides nor is hidden by a tag or non-stop cue ("Kaliningrad" is both a Russia-side
+    cue and a place), and of two overlapping readings of one entity the first is kept.
     """
     matches.sort(key=lambda m: (m.start, -m.end))
     kept: list[Match] = []
     active: list[Match] = []
-    seen: set[tuple[int, int, str]] = set()
+    seen: set[tuple[int, int, str, bool]] = set()
     for m in matches:
-        key = (m.start, m.end, m.term.name)
+        key = (m.start, m.end, m.term.name, m.term.entity)
         if key in seen:
             continue
         active = [a for a in active if a.end > m.start]
         if any(_covers(a, m) for a in active):
             continue
+        if m.term.entity and any(_same_entity(a, m) for a in active):
+            continue
         seen.add(key)
         active.append(m)
         kept.append(m)
     return kept
+
+
+def _same_entity(earlier: Match, later: Match) -> bool:
+    """Overlapping readings of one entity ("Exercise Zapad", "Zapad-2021") are one mention."""
+    return earlier.term.entity and later.term.entity and earlier.term.name == later.term.name
 
 
 def _covers(outer: Match, inner: Match) -> bool:
@@ -194,19 +252,25 @@ def _covers(outer: Match, inner: Match) -> bool:
         return False
     if outer.term.kind == "cue" and not outer.term.signals:
         return True  # a stop phrase: "Indian Ocean" is no India-side mention
+    if outer.term.entity or inner.term.entity:
+        return outer.term.entity and inner.term.entity
     same_family = (outer.term.kind == "theme") == (inner.term.kind == "theme")
     return same_family and inner.term.signals <= outer.term.signals
 
 
+SECTIONS = ("cue", "tag", "entity")
+
+
 def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[str, float]]:
     """Validate the TOML document and turn it into terms and the tag -> kind map."""
-    unknown = set(data) - {"cue", "tag"}
+    unknown = set(data) - set(SECTIONS)
     if unknown:
         raise LexiconError(f"{source}: unknown top-level table(s) {sorted(unknown)}")
     terms: list[Term] = []
     tags: dict[str, str] = {}
+    entities: set[str] = set()
     min_support: dict[str, float] = {}
-    for section in ("cue", "tag"):
+    for section in SECTIONS:
         entries = data.get(section, [])
         if not isinstance(entries, list):
             raise LexiconError(f"{source}: [[{section}]] must be an array of tables")
@@ -222,6 +286,9 @@ def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[st
             for tag_only in ("kind", "min_support"):
                 if section == "cue" and tag_only in entry:
                     raise LexiconError(f"{where}: field {tag_only!r} is only for [[tag]] entries")
+            if section == "entity":
+                _check_entity(entry, name, kind, where, tags, entities)
+                entities.add(name)
             if section == "tag":
                 if kind not in KINDS:
                     raise LexiconError(f"{where}: field 'kind' must be one of {KINDS}")
@@ -230,8 +297,23 @@ def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[st
                 tags[name] = kind
                 if "min_support" in entry:
                     min_support[name] = _min_support(entry["min_support"], kind, where)
-            terms.extend(_entry_terms(entry, name, kind, where))
+            terms.extend(_entry_terms(entry, name, kind, where, entity=section == "entity"))
     return terms, tags, min_support
+
+
+def _check_entity(
+    entry: dict, name: str, kind: object, where: str, tags: dict[str, str], entities: set[str]
+) -> None:
+    """An entity has its own kinds, a name no tag or earlier entity uses, and no tag fields."""
+    if kind not in ENTITY_KINDS:
+        raise LexiconError(f"{where}: field 'kind' must be one of {ENTITY_KINDS}")
+    if name in tags:
+        raise LexiconError(f"{where}: field 'name' is already a tag; entities are not tags")
+    if name in entities:
+        raise LexiconError(f"{where}: field 'name' duplicates an earlier entity")
+    for field in ("min_support", "indian_service"):
+        if field in entry:
+            raise LexiconError(f"{where}: field {field!r} is not for [[entity]] entries")
 
 
 def _min_support(value: object, kind: str, where: str) -> float:
@@ -251,10 +333,13 @@ _ENTRY_FIELDS = {
     "aliases",
     "cased",
     "indian_service",
+    "with_year",
 }
 
 
-def _entry_terms(entry: dict, name: str, kind: str, where: str) -> list[Term]:
+def _entry_terms(
+    entry: dict, name: str, kind: str, where: str, *, entity: bool = False
+) -> list[Term]:
     extra = set(entry) - _ENTRY_FIELDS
     if extra:
         raise LexiconError(f"{where}: unknown field(s) {sorted(extra)}")
@@ -270,6 +355,7 @@ def _entry_terms(entry: dict, name: str, kind: str, where: str) -> list[Term]:
         ("aliases", False, frozenset()),
         ("cased", True, frozenset()),
         ("indian_service", False, frozenset({"india"})),
+        ("with_year", True, frozenset()),
     ):
         aliases = entry.get(field, [])
         if not isinstance(aliases, list):
@@ -282,6 +368,10 @@ def _entry_terms(entry: dict, name: str, kind: str, where: str) -> list[Term]:
                     f"{where}: field {field!r} alias {alias!r} has '*' before its end"
                 )
             stem = alias.endswith(STEM)
+            if stem and field == "with_year":
+                raise LexiconError(
+                    f"{where}: field {field!r} alias {alias!r} cannot be a stem: the year ends it"
+                )
             terms.append(
                 Term(
                     alias.rstrip(STEM),
@@ -291,6 +381,8 @@ def _entry_terms(entry: dict, name: str, kind: str, where: str) -> list[Term]:
                     cased=cased,
                     stem=stem,
                     weight=float(weight),
+                    entity=entity,
+                    with_year=field == "with_year",
                 )
             )
     if not terms:

@@ -10,7 +10,6 @@ import hashlib
 import unicodedata
 
 import numpy as np
-from datasketch import MinHash
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
@@ -27,9 +26,11 @@ def words(text: str) -> list[str]:
     return "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text).split()
 
 
-def body_hash(text: str) -> str:
-    """Hash of the body ignoring case, punctuation and whitespace: exact reprints collide."""
-    return hashlib.sha1(" ".join(words(text)).encode()).hexdigest()
+def body_hash(text: str, tokens: list[str] | None = None) -> str:
+    """Hash of the body ignoring case, punctuation and whitespace: exact reprints collide.
+    `tokens`: the body's `words` when the caller has them already."""
+    tokens = words(text) if tokens is None else tokens
+    return hashlib.sha1(" ".join(tokens).encode()).hexdigest()
 
 
 def _hash32(value: bytes) -> int:
@@ -42,19 +43,32 @@ def shingles(tokens: list[str], size: int = SHINGLE_WORDS) -> np.ndarray:
     return np.unique(np.array([_hash32(g.encode()) for g in grams if g], dtype=np.uint32))
 
 
-def minhash(shingle_hashes: np.ndarray) -> MinHash:
-    """MinHash over already-hashed shingles (datasketch expects 32-bit hash values)."""
-    m = MinHash(num_perm=NUM_PERM, seed=1, hashfunc=int)
-    m.update_batch(shingle_hashes.tolist())
-    return m
+# MinHash with affine permutations h -> a*h + b (mod 2^64, a odd, so each is a bijection)
+# of the shingles' 32-bit hashes, which blake2b has already mixed.
+_RANDOM = np.random.default_rng(1)
+_A = _RANDOM.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+_B = _RANDOM.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
+_CHUNK = 2048  # shingles hashed at a time, to bound the temporary array
 
 
-def band_keys(m: MinHash) -> list[str]:
-    """One key per LSH band: documents sharing a key are near-duplicate candidates."""
+def minhash(shingle_hashes: np.ndarray) -> np.ndarray:
+    """The MinHash signature (NUM_PERM uint64 values) of a set of shingle hashes."""
+    signature = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
+    values = shingle_hashes.astype(np.uint64)
+    for start in range(0, len(values), _CHUNK):
+        chunk = values[start : start + _CHUNK, None]
+        np.minimum(signature, (chunk * _A + _B).min(axis=0), out=signature)
+    return signature
+
+
+def band_keys(signature: np.ndarray) -> list[int]:
+    """One key per LSH band (a signed 64-bit integer, as SQLite stores it compactly):
+    documents sharing a key are near-duplicate candidates."""
     keys = []
     for band in range(BANDS):
-        rows = m.hashvalues[band * ROWS : (band + 1) * ROWS].tobytes()
-        keys.append(f"{band:02d}:{hashlib.blake2b(rows, digest_size=8).hexdigest()}")
+        rows = band.to_bytes(1, "little") + signature[band * ROWS : (band + 1) * ROWS].tobytes()
+        digest = hashlib.blake2b(rows, digest_size=8).digest()
+        keys.append(int.from_bytes(digest, "little", signed=True))
     return keys
 
 

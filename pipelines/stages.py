@@ -12,6 +12,7 @@ from scrapy.exceptions import DropItem
 
 from pipelines.article import Article, Lead, SliceDone
 from pipelines.crawlstore import crawl_store
+from pipelines.evidence import EvidenceReader
 from pipelines.lexicon import Lexicon
 from pipelines.runstats import RunStats, article_totals, run_status
 from pipelines.stories import StoryClusterer
@@ -66,7 +67,8 @@ class StorePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.store = crawl_store(crawler)
-        self.clusterer = StoryClusterer(self.store.story_store())
+        self.lexicon = Lexicon.load(crawler.settings.get("NEWSWATCH_LEXICON") or None)
+        self.clusterer: StoryClusterer | None = None
         self.run_id = crawler.settings.getint("NEWSWATCH_RUN_ID") or None
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -82,6 +84,8 @@ class StorePipeline:
     def open_spider(self) -> None:
         if self.run_id is None:
             self.run_id = self.store.start_run()
+        reader = EvidenceReader(Classifier(self.lexicon))
+        self.clusterer = StoryClusterer(self.store.story_store(self.run_id), reader=reader)
 
     def process_item(self, item: Any) -> Any:
         try:
@@ -112,7 +116,7 @@ class StorePipeline:
                 article.body or "",
                 published=article.published,
             )
-            article.story = assignment.story_id
+            article.story_id = assignment.story_id
             article.story_kind = assignment.kind
             article.matched = assignment.matched
             outcome, _ = self.store.save_article(article, self.run_id)

@@ -1,85 +1,56 @@
-"""One story, reported once: group reprints, wire copies and rewrites of the same event.
+"""One story per event, in every language: assign each article to the story it reports.
 
-An article joins an earlier one's story when it is
-  * an exact reprint (same normalised body),
-  * a near-verbatim copy: most of the shorter text's word shingles occur in the
-    other (wire copy with a new byline, or a truncated teaser), found through
-    MinHash LSH bands, or
-  * an independent report of the same event: within a few days, announcing or
-    reporting in the same tense, and sharing rare facts (names, codes, amounts,
-    days, and the facts its opening states), found through an entity index
-    limited to that time window.
-Same-topic reports of other events share background, not the event's facts or days,
-so they stay apart. Candidates come only from bounded index lookups.
+An article joins a story when it is
+  * an exact reprint of one of its articles (same normalised body),
+  * a near-verbatim copy of one (word shingles of the shorter text found in the other,
+    candidates from MinHash LSH bands), or
+  * another report of the same event, judged against the story as a whole: the story's
+    profile (pipelines/story_model.py) sums what its members name and state, and a fitted
+    model turns the agreement of entities, named events, amounts, dates, years, themes,
+    tense and headline words into a probability.
+When an article fits its best story and also fits another one well enough, the two
+stories were one event all along and merge. Candidates come only from bounded index
+lookups, so the cost per article does not grow with the archive.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import TextIO
+from dataclasses import dataclass, field
+from typing import NamedTuple, TextIO
 
 import numpy as np
 
-from pipelines.entities import entity_keys, text_date
-from pipelines.shingles import band_keys, body_hash, containment, minhash, shingles, words
-from pipelines.story_store import DocInfo, Kind, MemoryStoryStore, StoryStore
+from pipelines.evidence import Evidence, EvidenceReader
+from pipelines.shingles import band_keys, containment, minhash
+from pipelines.story_model import JoinModel, Probe, default_model, evidence_keys, features
+from pipelines.story_store import Kind, Member, MemoryStoryStore, StoryId, StoryStore
 
-__all__ = [
-    "Assignment",
-    "StoryClusterer",
-    "body_hash",
-    "cluster_lines",
-]
+__all__ = ["Assignment", "StoryClusterer", "cluster_lines"]
 
-# Titles announcing a coming event: an announcement and the event itself are two stories.
-AHEAD = re.compile(
-    r"\b(will|to be|set to|poised to|slated to|scheduled to|likely to|expected to"
-    r"|to (visit|hold|launch|commission|sign|begin|discuss|deliver|get|receive|conduct|host))\b",
-    re.IGNORECASE,
-)
-# Entity keys of these kinds pin down an event; names alone mostly pin down a topic.
-KEY_WEIGHTS = {"code": 2.0, "num": 2.0, "day": 1.5, "ord": 1.0, "name": 1.0}
-# Titles this short name a topic ("INS Tamal"), not an event: read the phase from the opening.
-TOPIC_TITLE_WORDS = 3
-DATE_MARKER = re.compile(r"\bdate \d{4}-\d\d(-\d\d)?\b")
-FIRST_SENTENCE = re.compile(r"(?<=[\w)][.!?])\s")
-# A copy this close is verbatim; below it, this share of the opening's facts must agree too.
+# A copy this close is verbatim whatever else the two texts say; a partial copy (a teaser,
+# a wire story with paragraphs of its own) joins too when it repeats the other's opening,
+# or when the model finds it reports the same event at least COPY_AGREES likely (a lower
+# bar than for an article that copies nothing): a shared background paragraph under two
+# different leads is no copy.
 VERBATIM = 0.8
-COPY_OPENING = 0.4
-OPENING_CHARS = 200
-TITLE_STOPWORDS = frozenset(
-    "india indian russia russian with from that this after over amid into says said".split()
-)
+PARTIAL_COPY = 0.5
+COPIED_LEAD = 0.5
+COPY_AGREES = 0.9
+# The version of how evidence is read and indexed (shingles, band keys, index keys): part
+# of the rules version with the model's and the lexicon's, bumped when this code changes.
+INDEX_VERSION = "3"
 
 
 @dataclass(frozen=True)
 class Assignment:
-    story_id: str
+    story_id: StoryId
     kind: Kind
     matched: str | None
     score: float
-
-
-@dataclass(frozen=True)
-class _Doc:
-    """The new article's evidence, computed once."""
-
-    title_words: frozenset[str]
-    day: date | None
-    ahead: bool
-    hash: str
-    shingles: np.ndarray
-    entities: frozenset[str]
-    opening_entities: frozenset[str]
-
-
-def _title_words(title: str) -> frozenset[str]:
-    return frozenset(w for w in words(title) if len(w) > 3 and w not in TITLE_STOPWORDS)
+    merged: tuple[StoryId, ...] = field(default=())  # stories merged into story_id
 
 
 class StoryClusterer:
@@ -89,185 +60,160 @@ class StoryClusterer:
         self,
         store: StoryStore | None = None,
         *,
-        syndicated: float = 0.5,
-        same_event: float = 0.4,
-        title_boost: float = 0.5,
-        window_days: int = 4,
+        model: JoinModel | None = None,
+        reader: EvidenceReader | None = None,
         per_key: int = 20,
-        entity_queries: int = 24,
-        opening: float = 0.2,
+        index_queries: int = 24,
+        candidates: int = 30,
     ) -> None:
-        """`syndicated`: share of the shorter text's shingles found in the other for a copy;
-        `same_event`: score a rewrite needs (cosine of IDF-weighted fact keys plus
-        `title_boost` times title-word overlap); `window_days`: how far apart two
-        reports of one event may be; `opening`: share of the new article's opening facts
-        a rewrite candidate must carry; `per_key` and `entity_queries` bound the lookups."""
+        """`per_key` and `index_queries` bound the lookups: at most `index_queries` of the
+        article's rarest index keys are asked, each for its `per_key` latest stories, and
+        the `candidates` stories sharing the most weight of keys are compared in full."""
         self.store = store if store is not None else MemoryStoryStore()
-        self.syndicated = syndicated
-        self.same_event = same_event
-        self.title_boost = title_boost
-        self.window = timedelta(days=window_days)
+        self.model = model or default_model()
+        self.reader = reader or EvidenceReader()
         self.per_key = per_key
-        self.entity_queries = entity_queries
-        self.opening = opening
+        self.index_queries = index_queries
+        self.candidates = candidates
+
+    @property
+    def rules_version(self) -> str:
+        """Names the model and the lexicon the evidence is read with: an index built by
+        other rules must be rebuilt before it is added to (see pipelines/recluster.py)."""
+        model, lexicon = self.model, self.reader.lexicon
+        return f"{INDEX_VERSION}-{model.version}-{model.digest}-{lexicon.digest}"
 
     def assign(
-        self,
-        doc_id: str,
-        title: str,
-        text: str,
-        *,
-        published: str | None = None,
-        url: str | None = None,
+        self, doc_id: str, title: str, text: str, *, published: str | None = None
     ) -> Assignment:
         """Assign `doc_id` to a story, store it, and say why. Re-assigning a stored id
-        returns its stored assignment. `url` is accepted for callers' convenience;
-        URL identity is settled before this by canonicalize_url."""
-        known = self.store.get(doc_id)
+        returns its stored assignment."""
+        known = self.store.member(doc_id)
         if known is not None:
             return Assignment(known.story_id, known.kind, known.matched, known.score)
-        doc = self._evidence(title, text, published)
-        bands = band_keys(minhash(doc.shingles))
-        result = self._match(doc, bands) or Assignment(doc_id, "new", None, 0.0)
-        day = doc.day
-        if day is None and result.matched is not None:
-            matched = self.store.get(result.matched)
-            day = matched.day if matched else None
-        self.store.add(
-            DocInfo(
+        return self.assign_evidence(doc_id, self.reader.read(title, text, published))
+
+    def assign_evidence(self, doc_id: str, evidence: Evidence) -> Assignment:
+        """Assign an article whose evidence was read already (in another process)."""
+        bands = band_keys(minhash(evidence.shingles))
+        result = self._match(doc_id, evidence, bands)
+        self.record(doc_id, evidence, bands, result)
+        return result
+
+    def record(self, doc_id: str, evidence: Evidence, bands: list[int], result: Assignment) -> None:
+        """Store the article in its story (merging the stories `result` names)."""
+        story = result.story_id
+        profile = self.store.profile(story)
+        for other in result.merged:
+            profile.absorb(self.store.profile(other))
+            self.store.merge(other, story)
+        profile.add(evidence)
+        self.store.save_profile(story, profile)
+        self.store.count_keys(evidence_keys(evidence))
+        self.store.add_member(
+            Member(
                 doc_id=doc_id,
-                story_id=result.story_id,
+                story_id=story,
                 kind=result.kind,
                 matched=result.matched,
                 score=result.score,
-                title=title,
-                day=day,
-                ahead=doc.ahead,
-                body_hash=doc.hash,
-                shingles=doc.shingles.tobytes(),
-                entities=doc.entities,
+                body_hash=evidence.body_hash,
+                shingles=evidence.shingles.tobytes(),
             ),
             bands,
         )
-        return result
 
-    def _evidence(self, title: str, text: str, published: str | None) -> _Doc:
-        day = _parse_day(published) or text_date(text)
-        entities = frozenset(entity_keys(title, text))
-        return _Doc(
-            title_words=_title_words(title),
-            day=day,
-            ahead=_announces(title, text),
-            hash=body_hash(text),
-            shingles=shingles(words(text)),
-            entities=entities,
-            opening_entities=entities & entity_keys("", _opening(text)),
-        )
+    def _match(self, doc_id: str, evidence: Evidence, bands: list[int]) -> Assignment:
+        exact = self.store.by_body_hash(evidence.body_hash)
+        if exact is not None and (twin := self.store.member(exact)) is not None:
+            return Assignment(twin.story_id, "duplicate", exact, 1.0)
+        copies, candidates = self.examine(evidence, bands)
+        probability = {story: self.model.probability(values) for story, values in candidates}
+        joined = [
+            (copy.score, story, copy.doc_id)
+            for story, copy in copies.items()
+            if copy.score >= VERBATIM
+            or (
+                copy.score >= PARTIAL_COPY
+                and (copy.lead >= COPIED_LEAD or probability.get(story, 0.0) >= COPY_AGREES)
+            )
+        ]
+        if joined:  # a copy of articles of several stories shows they are one
+            joined.sort(key=lambda found: -found[0])
+            score, story, doc_id = joined[0]
+            merged = tuple(dict.fromkeys(s for _, s, _ in joined[1:] if s != story))
+            return Assignment(story, "syndicated", doc_id, score, merged)
+        scored = sorted(((p, story) for story, p in probability.items()), key=lambda x: -x[0])
+        if not scored or scored[0][0] < self.model.join:
+            return Assignment(self.store.new_story(doc_id), "new", None, 0.0)
+        probability, story = scored[0]
+        merged = tuple(s for p, s in scored[1:] if p >= self.model.merge)
+        copy = copies.get(story)
+        matched = copy.doc_id if copy else None
+        kind: Kind = "syndicated" if copy and copy.score >= self.model.copy else "same-event"
+        return Assignment(story, kind, matched, round(probability, 4), merged)
 
-    def _match(self, doc: _Doc, bands: list[str]) -> Assignment | None:
-        """The earlier article this one repeats or rewrites, most specific test first."""
-        exact = self.store.by_body_hash(doc.hash)
-        if exact is not None:
-            stored = self.store.get(exact)
-            if stored is not None:
-                return Assignment(stored.story_id, "duplicate", exact, 1.0)
-        return self._best_copy(doc, bands) or self._best_rewrite(doc)
-
-    def _best_copy(self, doc: _Doc, bands: list[str]) -> Assignment | None:
-        """Best band candidate holding most of the shorter text. When the texts only
-        partly agree, the new article's opening facts must be in the other one too:
-        a shared background paragraph under two different leads is not a copy."""
-        best: Assignment | None = None
-        weights = self._weights(doc.opening_entities)
-        for doc_id in self.store.by_bands(bands, self.per_key):
-            stored = self.store.get(doc_id)
-            if stored is None:
-                continue
-            score = containment(doc.shingles, np.frombuffer(stored.shingles, dtype=np.uint32))
-            if score < self.syndicated or (best is not None and score <= best.score):
-                continue
-            partial = score < VERBATIM
-            if partial and _coverage(doc.opening_entities, stored.entities, weights) < COPY_OPENING:
-                continue
-            best = Assignment(stored.story_id, "syndicated", doc_id, score)
-        return best
-
-    def _best_rewrite(self, doc: _Doc) -> Assignment | None:
-        """Best report of the same event among articles sharing the rarest fact keys
-        within the time window."""
-        weights = self._weights(doc.entities)
-        rare = sorted(weights, key=lambda k: -weights[k])[: self.entity_queries]
-        since, until = (doc.day - self.window, doc.day + self.window) if doc.day else (None, None)
-        best: Assignment | None = None
-        for doc_id in self.store.by_entities(rare, since, until, self.per_key):
-            stored = self.store.get(doc_id)
-            if stored is None or not self._compatible(doc, stored):
-                continue
-            if _coverage(doc.opening_entities, stored.entities, weights) < self.opening:
-                continue
-            score = self._event_score(doc, stored, weights)
-            if best is None or score > best.score:
-                best = Assignment(stored.story_id, "same-event", doc_id, score)
-        return best if best is not None and best.score >= self.same_event else None
-
-    def _compatible(self, doc: _Doc, stored: DocInfo) -> bool:
-        """Same tense (announcement vs report) and, when both days are known, within the window."""
-        if doc.ahead != stored.ahead:
-            return False
-        return doc.day is None or stored.day is None or abs(doc.day - stored.day) <= self.window
-
-    def _weights(self, keys: frozenset[str]) -> dict[str, float]:
-        """Inverse document frequency from the store, scaled by how specific the key kind is."""
-        counts = self.store.entity_counts(keys)
+    def examine(
+        self, evidence: Evidence, bands: list[int]
+    ) -> tuple[dict[StoryId, Copy], list[tuple[StoryId, np.ndarray]]]:
+        """The candidate stories of an article: per story its closest copy (containment
+        and article), and every candidate's FEATURES."""
+        copies = self._copies(evidence, bands)
+        keys = evidence_keys(evidence)
+        counts = self.store.key_counts(keys)
         total = self.store.doc_count()
-        return {
-            k: KEY_WEIGHTS[k.split(":", 1)[0]] * math.log((total + 10) / (counts.get(k, 0) + 1))
-            for k in keys
-        }
+        idf = {k: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k in keys}
+        # The rarest keys some stored article already carries: a key seen nowhere finds nothing.
+        known = sorted((k for k in keys if counts.get(k)), key=lambda k: -idf[k])
+        found: dict[StoryId, float] = {}
+        for key in known[: self.index_queries]:
+            for story in self.store.stories_by_keys([key], self.per_key):
+                found[story] = found.get(story, 0.0) + idf[key]
+        # Only the stories sharing the most (and rarest) keys are compared in full.
+        best = sorted(found, key=lambda story: -found[story])[: self.candidates]
+        probe = Probe(evidence, idf)
+        scored = []
+        for story in set(best) | copies.keys():
+            profile = self.store.profile(story)
+            if profile.size:  # a story emptied by a partial rebuild is no candidate
+                copy = copies[story].score if story in copies else 0.0
+                scored.append((story, features(probe, profile, copy)))
+        return copies, scored
 
-    def _event_score(self, doc: _Doc, stored: DocInfo, weights: dict[str, float]) -> float:
-        """Cosine of the two articles' weighted fact sets, plus title overlap."""
-        other = self._weights(stored.entities)
-        shared = sum(weights[k] for k in doc.entities & stored.entities)
-        norm = math.sqrt(sum(weights.values()) * sum(other.values())) or 1.0
-        title = _title_words(stored.title)
-        overlap = len(doc.title_words & title) / (len(doc.title_words | title) or 1)
-        return shared / norm + self.title_boost * overlap
+    def _copies(self, evidence: Evidence, bands: list[int]) -> dict[StoryId, Copy]:
+        """Per story, its closest band candidate: how much of the article (and of its
+        opening) that member holds."""
+        copies: dict[StoryId, Copy] = {}
+        for doc_id in self.store.by_bands(bands, self.per_key):
+            member = self.store.member(doc_id)
+            if member is None:
+                continue
+            other = np.frombuffer(member.shingles, np.uint32)
+            score = containment(evidence.shingles, other)
+            if member.story_id not in copies or score > copies[member.story_id].score:
+                lead = _share_in(evidence.lead_shingles, other)
+                copies[member.story_id] = Copy(score, doc_id, lead)
+        return copies
 
 
-def _announces(title: str, text: str) -> bool:
-    """Whether the report announces a coming event, judged on the title, or on the
-    first sentence when the title only names a topic."""
-    if len(title.split()) > TOPIC_TITLE_WORDS:
-        return bool(AHEAD.search(title))
-    opening = DATE_MARKER.sub(" ", text).strip()
-    return bool(AHEAD.search(FIRST_SENTENCE.split(opening, maxsplit=1)[0]))
+class Copy(NamedTuple):
+    """A stored article the new one may copy."""
+
+    score: float  # share of the shorter text's shingles found in the other
+    doc_id: str
+    lead: float  # share of the new article's opening shingles found in it
 
 
-def _opening(text: str) -> str:
-    """The first sentences, where a report states its event."""
-    return DATE_MARKER.sub(" ", text).strip()[:OPENING_CHARS]
-
-
-def _coverage(keys: frozenset[str], other: frozenset[str], weights: dict[str, float]) -> float:
-    """Weighted share of `keys` present in `other`; 1.0 when there is nothing to check."""
-    total = sum(weights[k] for k in keys)
-    return sum(weights[k] for k in keys & other) / total if total else 1.0
-
-
-def _parse_day(published: str | None) -> date | None:
-    if not published:
-        return None
-    try:
-        return date.fromisoformat(published[:10])
-    except ValueError:
-        return None
+def _share_in(part: np.ndarray, whole: np.ndarray) -> float:
+    if not len(part):
+        return 0.0
+    return len(np.intersect1d(part, whole, assume_unique=True)) / len(part)
 
 
 def cluster_lines(lines: Iterable[str], out: TextIO, err: TextIO, clusterer: StoryClusterer) -> int:
-    """Read JSON Lines {"id", "title", "text"[, "url", "published"]}, write {"id", "story"}
-    per article; report malformed lines on `err` with their number and skip them.
-    Returns how many lines were skipped."""
+    """Read JSON Lines {"id", "title", "text"[, "url", "published", "lang"]}, write
+    {"id", "story"} per article; report malformed lines on `err` with their number and
+    skip them. Returns how many lines were skipped."""
     bad = 0
     for number, line in enumerate(lines, start=1):
         if not line.strip():
@@ -277,14 +223,15 @@ def cluster_lines(lines: Iterable[str], out: TextIO, err: TextIO, clusterer: Sto
             fields = [row["id"], row["title"], row["text"]]
             if not all(isinstance(f, str) for f in fields):
                 raise TypeError("id, title and text must be strings")
-            if not isinstance(row.get("published") or "", str):
-                raise TypeError("published must be a string")
+            for key in ("published", "url", "lang"):
+                if not isinstance(row.get(key) or "", str):
+                    raise TypeError(f"{key} must be a string")
         except (ValueError, KeyError, TypeError) as exc:
             bad += 1
             print(f"line {number}: skipped: {exc}", file=err)
             continue
         result = clusterer.assign(
-            row["id"], row["title"], row["text"], published=row.get("published"), url=row.get("url")
+            row["id"], row["title"], row["text"], published=row.get("published")
         )
         out.write(json.dumps({"id": row["id"], "story": result.story_id}) + "\n")
     return bad

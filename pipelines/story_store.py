@@ -1,111 +1,150 @@
-"""What the story clusterer remembers between runs, behind a protocol the SQLite store implements.
+"""What the story matcher remembers between articles, behind a protocol that the SQLite
+store (pipelines/store/stories.py) and this module's in-memory store implement.
 
-Every method is one indexed lookup (by doc id, body hash, band key, entity key
-and day, or entity key for counts), so assigning an article costs the same
-however many articles are stored.
+Every lookup is bounded (by document, body hash, band key, or index key with a cap per
+key), so assigning an article costs about the same however many are stored.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
-from itertools import islice
 from typing import Literal, Protocol
 
+from pipelines.story_model import StoryProfile
+
 Kind = Literal["new", "duplicate", "syndicated", "same-event"]
+StoryId = Hashable
 
 
 @dataclass(frozen=True)
-class DocInfo:
-    """One stored article: its assignment and the evidence later articles are compared with."""
+class Member:
+    """One stored article: the story it joined, how, and what later copies compare with."""
 
     doc_id: str
-    story_id: str
+    story_id: StoryId
     kind: Kind
-    matched: str | None  # the stored article it was matched to; None for a story lead
+    matched: str | None  # the article it was matched to; None for a story's first article
     score: float
-    title: str
-    day: date | None  # published, else found in the text, else the matched article's day
-    ahead: bool  # announces a coming event ("to visit", "will commission")
     body_hash: str
     shingles: bytes  # sorted unique uint32 shingle hashes (numpy tobytes)
-    entities: frozenset[str]
 
 
 class StoryStore(Protocol):
-    def get(self, doc_id: str) -> DocInfo | None:
-        """The stored article, or None."""
+    def member(self, doc_id: str) -> Member | None:
+        """The stored article, its story resolved through merges; None if unknown."""
 
-    def add(self, doc: DocInfo, band_keys: Sequence[str]) -> None:
-        """Store `doc`, index it under its LSH band keys and entity keys (with `doc.day`),
-        and add one to the document count of each of its entity keys."""
+    def add_member(self, member: Member, band_keys: Sequence[int]) -> None:
+        """Store an article and index it under its MinHash band keys."""
 
     def by_body_hash(self, body_hash: str) -> str | None:
-        """Some stored article with this body hash, or None."""
+        """Some stored article with this body hash."""
 
-    def by_bands(self, band_keys: Sequence[str], per_key: int) -> set[str]:
-        """Articles sharing a band key: at most `per_key` most recently added per key."""
+    def by_bands(self, band_keys: Sequence[int], per_key: int) -> set[str]:
+        """Articles sharing a band key: at most `per_key` most recent per key."""
 
-    def by_entities(
-        self, keys: Sequence[str], since: date | None, until: date | None, per_key: int
-    ) -> set[str]:
-        """Articles sharing an entity key whose day is unknown or within [since, until]
-        (any day when since/until are None): at most `per_key` most recently added per key."""
+    def new_story(self, lead: str) -> StoryId:
+        """A new, empty story led by the article `lead`."""
 
-    def entity_counts(self, keys: Iterable[str]) -> dict[str, int]:
+    def profile(self, story_id: StoryId) -> StoryProfile:
+        """The story's profile (empty for a new story)."""
+
+    def save_profile(self, story_id: StoryId, profile: StoryProfile) -> None:
+        """Store the story's profile and index the story under the profile's keys."""
+
+    def stories_by_keys(self, keys: Iterable[str], per_key: int) -> set[StoryId]:
+        """Stories indexed under any of `keys`: at most `per_key` most recent per key."""
+
+    def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
         """How many stored articles carry each key (absent keys may be left out)."""
+
+    def count_keys(self, keys: Iterable[str]) -> None:
+        """One more stored article carries each of `keys`."""
 
     def doc_count(self) -> int:
         """How many articles are stored."""
 
+    def merge(self, source: StoryId, target: StoryId) -> None:
+        """Move every article and index entry of `source` to `target`; `source` then
+        resolves to `target`."""
+
 
 class MemoryStoryStore:
-    """In-process StoryStore for tests, the CLI and the benchmark."""
+    """In-process StoryStore for `newswatch cluster`, tests and benchmarks; a story's id is
+    the id of its first article."""
 
     def __init__(self) -> None:
-        self._docs: dict[str, DocInfo] = {}
+        self._members: dict[str, Member] = {}
         self._hashes: dict[str, str] = {}
-        self._bands: dict[str, list[str]] = defaultdict(list)
-        self._entities: dict[str, list[str]] = defaultdict(list)
-        self._counts: dict[str, int] = defaultdict(int)
+        self._bands: dict[int, list[str]] = defaultdict(list)
+        self._profiles: dict[StoryId, StoryProfile] = {}
+        self._index: dict[str, dict[StoryId, None]] = defaultdict(dict)  # ordered sets
+        self._counts: Counter[str] = Counter()
+        self._merged: dict[StoryId, StoryId] = {}
 
-    def get(self, doc_id: str) -> DocInfo | None:
-        return self._docs.get(doc_id)
+    def _resolve(self, story_id: StoryId) -> StoryId:
+        while story_id in self._merged:
+            story_id = self._merged[story_id]
+        return story_id
 
-    def add(self, doc: DocInfo, band_keys: Sequence[str]) -> None:
-        self._docs[doc.doc_id] = doc
-        self._hashes.setdefault(doc.body_hash, doc.doc_id)
+    def member(self, doc_id: str) -> Member | None:
+        found = self._members.get(doc_id)
+        if found is None:
+            return None
+        story = self._resolve(found.story_id)
+        if story == found.story_id:
+            return found
+        return Member(
+            found.doc_id, story, found.kind, found.matched, found.score,
+            found.body_hash, found.shingles,
+        )  # fmt: skip
+
+    def add_member(self, member: Member, band_keys: Sequence[int]) -> None:
+        self._members[member.doc_id] = member
+        self._hashes.setdefault(member.body_hash, member.doc_id)
         for key in band_keys:
-            self._bands[key].append(doc.doc_id)
-        for key in doc.entities:
-            self._entities[key].append(doc.doc_id)
-            self._counts[key] += 1
+            self._bands[key].append(member.doc_id)
 
     def by_body_hash(self, body_hash: str) -> str | None:
         return self._hashes.get(body_hash)
 
-    def by_bands(self, band_keys: Sequence[str], per_key: int) -> set[str]:
+    def by_bands(self, band_keys: Sequence[int], per_key: int) -> set[str]:
         return {d for key in band_keys for d in self._bands.get(key, [])[-per_key:]}
 
-    def by_entities(
-        self, keys: Sequence[str], since: date | None, until: date | None, per_key: int
-    ) -> set[str]:
-        found: set[str] = set()
+    def new_story(self, lead: str) -> StoryId:
+        self._profiles[lead] = StoryProfile()
+        return lead
+
+    def profile(self, story_id: StoryId) -> StoryProfile:
+        return self._profiles[self._resolve(story_id)]
+
+    def save_profile(self, story_id: StoryId, profile: StoryProfile) -> None:
+        self._profiles[story_id] = profile
+        for key in profile.index_keys():
+            stories = self._index[key]
+            stories.pop(story_id, None)
+            stories[story_id] = None  # most recently saved last
+
+    def stories_by_keys(self, keys: Iterable[str], per_key: int) -> set[StoryId]:
+        found: set[StoryId] = set()
         for key in keys:
-            recent = (
-                d for d in reversed(self._entities.get(key, [])) if self._in_window(d, since, until)
-            )
-            found.update(islice(recent, per_key))
+            stories = list(self._index.get(key, ()))
+            found.update(self._resolve(s) for s in stories[-per_key:])
         return found
 
-    def _in_window(self, doc_id: str, since: date | None, until: date | None) -> bool:
-        day = self._docs[doc_id].day
-        return day is None or since is None or until is None or since <= day <= until
-
-    def entity_counts(self, keys: Iterable[str]) -> dict[str, int]:
+    def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
         return {k: self._counts[k] for k in keys if k in self._counts}
 
+    def count_keys(self, keys: Iterable[str]) -> None:
+        self._counts.update(keys)
+
     def doc_count(self) -> int:
-        return len(self._docs)
+        return len(self._members)
+
+    def merge(self, source: StoryId, target: StoryId) -> None:
+        for key in self._profiles.pop(source).index_keys():
+            stories = self._index[key]
+            stories.pop(source, None)
+            stories[target] = None
+        self._merged[source] = target

@@ -77,6 +77,14 @@ def markdown(report: dict[str, Any]) -> str:
                 also = ", ".join(md_link(other["source"], other["url"]) for other in entry["also"])
                 lines.append(f"  also: {also}")
         lines.append("")
+    if report.get("merged"):
+        lines += ["## Stories merged", ""]
+        for merge in report["merged"]:
+            lines.append(
+                f"- story {merge['story']} ({md_text(merge['title'])}) is now part of story "
+                f"{merge['into_story']} ({md_text(merge['into_title'])})"
+            )
+        lines.append("")
     problems = [s for s in report["sources"] if s.get("state", "ok") != "ok"]
     if problems:
         lines += ["## Sources needing attention", ""]
@@ -134,6 +142,14 @@ def html_page(report: dict[str, Any], chart_svg: str | None = None) -> str:
             body.append(f"<h2>{escape(heading)} ({len(report[key])})</h2><ul>")
             body += [_html_entry(entry) for entry in report[key]]
             body.append("</ul>")
+    if report.get("merged"):
+        body.append("<h2>Stories merged</h2><ul>")
+        body += [
+            f"<li>story {m['story']} ({escape(clean(m['title']))}) is now part of story "
+            f"{m['into_story']} ({escape(clean(m['into_title']))})</li>"
+            for m in report["merged"]
+        ]
+        body.append("</ul>")
     if chart_svg:
         body.append(f"<h2>Stories per day by tag</h2><figure>{chart_svg}</figure>")
     body.append("<h2>Sources</h2><ul>")

@@ -75,6 +75,8 @@ def _report(store: Store, run: dict[str, Any], run_ids: list[int]) -> dict[str, 
         "updates": updates,
         "review": entries(review_rows),
         "sources": source_health(store.run_history(run["id"], HEALTH_RUNS)),
+        # Stories found to be one event with another: their ids now lead to that story.
+        "merged": store.merged_stories(run_ids),
         "tag_counts": dict(sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
 

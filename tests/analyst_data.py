@@ -34,7 +34,6 @@ ARTICLES = [
         language="en",
         relevance=0.8,
         tags=[tag("S-400")],
-        story="https://daily.example/s400-punjab",
         story_kind="same-event",
     ),
     Article(
@@ -81,11 +80,19 @@ ARTICLES = [
 ]
 
 
+# Copies and the article whose story they join.
+SAME_STORY = {"https://wire.example/s400-punjab-copy": "https://daily.example/s400-punjab"}
+
+
 def build(path: Path) -> Path:
     """Store ARTICLES in a database at `path` (the last one retagged irrelevant)."""
     with Store(path) as store:
         run = store.start_run()
-        ids = [store.save_article(article, run)[1] for article in ARTICLES]
+        ids = []
+        for article in ARTICLES:
+            if article.url in SAME_STORY:
+                article.story_id = store.story_of(SAME_STORY[article.url])
+            ids.append(store.save_article(article, run)[1])
         store.update_verdicts([(ids[-1], 0.2, "irrelevant", [], [])])
         store.finish_run(
             run,

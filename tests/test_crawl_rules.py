@@ -315,7 +315,7 @@ def test_an_article_that_cannot_be_stored_leaves_nothing_behind(crawl):
         store_stage.process_item(topic.process_item(article(2)))
     db = crawl.store.db
     assert [r[0] for r in db.execute("SELECT url FROM articles")] == [article(1).url]
-    assert db.execute("SELECT count(*) FROM story_docs").fetchone()[0] == 1
+    assert db.execute("SELECT count(*) FROM story_members").fetchone()[0] == 1
     assert db.execute("SELECT count(*) FROM stories").fetchone()[0] == 1
     assert crawl.store.seen_at(article(2).url) is None
     [error] = crawl.errors()

@@ -85,7 +85,10 @@ def test_syndicated_copy_from_another_outlet_joins_the_story(site, tmp_path):
         stories = store.stories()
     assert rows["Fixture Daily"]["story_id"] == rows["Wire Reprints"]["story_id"]
     (story,) = [s for s in stories if s["id"] == rows["Fixture Daily"]["story_id"]]
-    assert story["outlets"] == ["Fixture Daily", "Wire Reprints"]
+    assert story["outlets"] == [
+        {"source": "Fixture Daily", "languages": ["en"]},
+        {"source": "Wire Reprints", "languages": ["en"]},
+    ]
     assert len({s["id"] for s in stories}) == len(stories) == 2  # S-400 and BrahMos
 
     result = run_newswatch("stories", "--db", str(db), "--format", "json")

@@ -171,6 +171,29 @@ def test_custom_lexicon_file(tmp_path):
     assert [m.text for m in lex.find("ракеты «Циркона» и Zircon")] == ["Циркона", "Zircon"]
 
 
+def test_custom_lexicon_with_entities(tmp_path):
+    lex = Lexicon.load(
+        write(
+            tmp_path,
+            '[[tag]]\nname = "Zircon"\nkind = "system"\nsignals = ["russia"]\n'
+            'aliases = ["Zircon"]\n'
+            '[[entity]]\nname = "Severomorsk"\nkind = "place"\naliases = ["Североморск*"]\n'
+            '[[entity]]\nname = "Ocean"\nkind = "event"\nwith_year = ["Океан-"]\n'
+            '[[entity]]\nname = "Ivanov"\nkind = "person"\naliases = ["Ivanov"]\n',
+        )
+    )
+    assert lex.tags == {"Zircon": "system"}
+    assert lex.entity_kinds == {"Severomorsk": "place", "Ocean": "event", "Ivanov": "person"}
+    found = lex.find("Zircon в Североморске на учениях «Океан-2024», не Океан-Ivanov")
+    assert [(m.text, m.term.name, m.term.kind, m.term.is_tag) for m in found] == [
+        ("Zircon", "Zircon", "system", True),
+        ("Североморске", "Severomorsk", "place", False),
+        ("Океан-", "Ocean", "event", False),
+        ("Ivanov", "Ivanov", "person", False),
+    ]
+    assert not any(m.term.signals for m in found if m.term.entity)
+
+
 @pytest.mark.parametrize(
     ("body", "entry", "field"),
     [
@@ -190,6 +213,32 @@ def test_custom_lexicon_file(tmp_path):
             "min_support",
         ),
         ('[[cue]]\nname = "c"\nweight = -1\naliases = ["x"]\n', "'c'", "weight"),
+        ('[[entity]]\nname = "X"\nkind = "system"\naliases = ["x"]\n', "'X'", "kind"),
+        ('[[entity]]\nname = "X"\nkind = "place"\n', "'X'", "aliases"),
+        (
+            '[[tag]]\nname = "X"\nkind = "org"\naliases = ["x"]\n'
+            '[[entity]]\nname = "X"\nkind = "org"\naliases = ["y"]\n',
+            "[[entity]] 'X'",
+            "name",
+        ),
+        (
+            '[[entity]]\nname = "X"\nkind = "place"\naliases = ["x"]\n'
+            '[[entity]]\nname = "X"\nkind = "place"\naliases = ["y"]\n',
+            "'X'",
+            "name",
+        ),
+        (
+            '[[entity]]\nname = "X"\nkind = "ship"\nindian_service = ["x"]\n',
+            "'X'",
+            "indian_service",
+        ),
+        (
+            '[[entity]]\nname = "X"\nkind = "event"\nmin_support = 2\naliases = ["x"]\n',
+            "'X'",
+            "min_support",
+        ),
+        ('[[entity]]\nname = "X"\nkind = "event"\nwith_year = ["x*"]\n', "'X'", "with_year"),
+        ('[[entity]]\nname = "X"\nkind = "unit"\nplace = "y"\naliases = ["x"]\n', "'X'", "place"),
     ],
 )
 def test_bad_lexicon_names_file_entry_and_field(tmp_path, body, entry, field):

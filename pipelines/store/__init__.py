@@ -23,7 +23,8 @@ from pipelines.store.articles import ArticleQueries
 from pipelines.store.reports import ReportQueries
 from pipelines.store.runs import RunQueries
 from pipelines.store.search import EXPORT_COLUMNS, ArticleFilter, QuerySyntaxError, SearchQueries
-from pipelines.store.stories import SqliteStoryStore, StoryQueries
+from pipelines.store.stories import StoryQueries
+from pipelines.store.story_index import SqliteStoryStore
 
 __all__ = [
     "BUSY_TIMEOUT_MS",
@@ -124,9 +125,11 @@ class Store(RunQueries, ArticleQueries, SearchQueries, StoryQueries, ReportQueri
                 self.db.conn.rollback()
             raise
 
-    def story_store(self) -> SqliteStoryStore:
-        """The story clusterer's index in this database, on this connection."""
-        return SqliteStoryStore(self.db)
+    def story_store(self, run_id: int | None = None, *, rebuild: bool = False) -> SqliteStoryStore:
+        """The story matcher's index in this database, on this connection; merges are
+        recorded against `run_id`. `rebuild`: stories keep their ids when their lead
+        articles lead them again (see pipelines/recluster.py)."""
+        return SqliteStoryStore(self.db, self.clock, run_id, reuse_leads=rebuild)
 
     # ------------------------------------------------------------------ schema
 

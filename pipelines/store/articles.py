@@ -79,7 +79,7 @@ class ArticleQueries:
             ).fetchone()
             tags_changed = True
             if existing is None:
-                row |= self._story_columns(article, url, now)
+                row |= self._story_columns(article, now)
                 cursor = self.db.execute(
                     f"INSERT INTO articles ({', '.join(row)}, first_seen, updated_at, run_id) "
                     f"VALUES ({', '.join('?' * len(row))}, ?, ?, ?)",
@@ -107,19 +107,16 @@ class ArticleQueries:
             self._mark_seen({url, article.url, article.fetched_url}, "stored", article_id, now)
         return outcome, article_id
 
-    def _story_columns(self, article: Article, url: str, now: str) -> dict[str, Any]:
-        """The story a new article joins (created when it leads one) and what it duplicates."""
-        lead = article.story or url
-        found = self.db.execute("SELECT id FROM stories WHERE lead_url = ?", [lead]).fetchone()
-        if found is None:
-            title = article.title if lead == url else None
-            cursor = self.db.execute(
-                "INSERT INTO stories (lead_url, title, first_seen) VALUES (?, ?, ?)",
-                [lead, title, now],
-            )
-            story_id = cursor.lastrowid
-        else:
-            story_id = found[0]
+    def _story_columns(self, article: Article, now: str) -> dict[str, Any]:
+        """The story a new article joined (its id comes from the story matcher, in the
+        same transaction; an article stored without one leads a story of its own) and the
+        article it is an exact copy of, if any."""
+        story_id = article.story_id
+        if story_id is None:
+            story_id = self.db.execute(
+                "INSERT INTO stories (lead_url, first_seen) VALUES (?, ?)",
+                [article.key_url, now],
+            ).lastrowid
         duplicate_of = None
         if article.story_kind == "duplicate" and article.matched:
             match = self.db.execute(
@@ -185,6 +182,11 @@ class ArticleQueries:
                 self._write_tags(article_id, tags)
 
     # ------------------------------------------------------------------ reading
+
+    def story_of(self, url: str) -> int | None:
+        """The story of the stored article at `url`."""
+        row = self.db.execute("SELECT story_id FROM articles WHERE url = ?", [url]).fetchone()
+        return row[0] if row else None
 
     def get_article(self, url: str) -> dict[str, Any] | None:
         rows = list(self.db.query("SELECT * FROM articles WHERE url = ?", [url]))

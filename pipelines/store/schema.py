@@ -220,6 +220,43 @@ def _migration_7(db: sqlite_utils.Database) -> None:
     build_fts(db)
 
 
+def _migration_8(db: sqlite_utils.Database) -> None:
+    """Stories as wholes: a profile per story, an index from evidence keys to stories,
+    merged stories kept as aliases, and the version of the rules that built the index
+    (a database indexed by other rules is reclustered before it is crawled into)."""
+    for table in ("story_docs", "story_bands", "story_entities", "story_entity_counts"):
+        db.execute(f"DROP TABLE IF EXISTS {table}")
+    stories = db["stories"]
+    stories.add_column("profile", str)
+    stories.add_column("merged_into", int)
+    stories.add_column("merged_at", str)
+    stories.add_column("merged_run", int)
+    stories.create_index(["merged_into"])
+    db.execute(
+        "CREATE TABLE story_members (seq INTEGER PRIMARY KEY, doc TEXT NOT NULL UNIQUE,"
+        " story INTEGER NOT NULL, kind TEXT NOT NULL, matched TEXT, score REAL,"
+        " body_hash TEXT, shingles BLOB)"
+    )
+    db.execute("CREATE INDEX story_members_story ON story_members (story)")
+    db.execute("CREATE INDEX story_members_body_hash ON story_members (body_hash)")
+    db.execute(
+        "CREATE TABLE story_bands (key INTEGER NOT NULL, seq INTEGER NOT NULL,"
+        " PRIMARY KEY (key, seq)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX story_bands_seq ON story_bands (seq)")
+    db.execute(
+        "CREATE TABLE story_keys (key TEXT NOT NULL, story INTEGER NOT NULL,"
+        " PRIMARY KEY (key, story)) WITHOUT ROWID"
+    )
+    db.execute("CREATE INDEX story_keys_story ON story_keys (story)")
+    db.execute(
+        "CREATE TABLE story_key_counts (key TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID"
+    )
+    db.execute(
+        "CREATE TABLE story_rules (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -228,6 +265,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_5,
     _migration_6,
     _migration_7,
+    _migration_8,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,22 +1,20 @@
-"""Stories: the story clusterer's index, and stories as analysts and reports read them."""
+"""Stories as analysts and reports read them (the matcher's index is story_index.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
-from datetime import date
+from collections.abc import Iterable
 from typing import Any
 
 import sqlite_utils
-
-from pipelines.story_store import DocInfo
 
 
 class StoryQueries:
     db: sqlite_utils.Database
 
     def stories(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """Stories newest first, each with its member articles (lead first) and outlets."""
+        """Stories newest first, each with its member articles (lead first) and the outlets
+        that carried it with the languages they wrote in."""
         query = (
             "SELECT s.id, s.lead_url, s.first_seen,"
             " coalesce(s.title, (SELECT title FROM articles WHERE url = s.lead_url)) AS title,"
@@ -34,12 +32,20 @@ class StoryQueries:
         for story in stories:
             story["articles"] = list(
                 self.db.query(
-                    "SELECT id, url, title, source, published, story_kind, status FROM articles"
-                    " WHERE story_id = ? ORDER BY url != ?, first_seen, id",
+                    "SELECT id, url, title, source, language, published, story_kind, status"
+                    " FROM articles WHERE story_id = ? ORDER BY url != ?, first_seen, id",
                     [story["id"], story["lead_url"]],
                 )
             )
-            story["outlets"] = sorted({a["source"] for a in story["articles"]})
+            languages: dict[str, set[str]] = {}
+            for article in story["articles"]:
+                found = languages.setdefault(article["source"], set())
+                if article["language"]:
+                    found.add(article["language"])
+            story["outlets"] = [
+                {"source": source, "languages": sorted(found)}
+                for source, found in sorted(languages.items())
+            ]
         return stories
 
     def story_members(self, story_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
@@ -73,118 +79,85 @@ class StoryQueries:
             row["tags"] = sorted(json.loads(row["tags"]))
         return rows
 
+    # ------------------------------------------------------------------ the matcher's index
 
-class SqliteStoryStore:
-    """The story clusterer's memory (pipelines/story_store.StoryStore) in the newswatch database.
+    def story_rules(self) -> str | None:
+        """The version of the rules that built the story index (None: never built)."""
+        row = self.db.execute("SELECT value FROM story_rules WHERE name = 'version'").fetchone()
+        return row[0] if row else None
 
-    Each method is one indexed query, so the cost of assigning an article does not grow
-    with the archive.
-    """
-
-    def __init__(self, db: sqlite_utils.Database):
-        self.db = db
-
-    def get(self, doc_id: str) -> DocInfo | None:
-        row = self.db.execute(
-            "SELECT doc_id, story_id, kind, matched, score, title, day, ahead, body_hash,"
-            " shingles, entities FROM story_docs WHERE doc_id = ?",
-            [doc_id],
-        ).fetchone()
-        if row is None:
-            return None
-        return DocInfo(
-            doc_id=row[0],
-            story_id=row[1],
-            kind=row[2],
-            matched=row[3],
-            score=row[4],
-            title=row[5],
-            day=date.fromisoformat(row[6]) if row[6] else None,
-            ahead=bool(row[7]),
-            body_hash=row[8],
-            shingles=row[9],
-            entities=frozenset(json.loads(row[10])),
+    def set_story_rules(self, version: str) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO story_rules (name, value) VALUES ('version', ?)", [version]
         )
 
-    def add(self, doc: DocInfo, band_keys: Sequence[str]) -> None:
-        day = doc.day.isoformat() if doc.day else None
-        with self.db.atomic():
-            seq = self.db.execute(
-                "INSERT INTO story_docs (doc_id, story_id, kind, matched, score, title, day,"
-                " ahead, body_hash, shingles, entities) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    doc.doc_id,
-                    doc.story_id,
-                    doc.kind,
-                    doc.matched,
-                    doc.score,
-                    doc.title,
-                    day,
-                    int(doc.ahead),
-                    doc.body_hash,
-                    doc.shingles,
-                    json.dumps(sorted(doc.entities), ensure_ascii=False),
-                ],
-            ).lastrowid
-            self.db.conn.executemany(
-                "INSERT OR IGNORE INTO story_bands (key, seq, doc_id) VALUES (?, ?, ?)",
-                [(key, seq, doc.doc_id) for key in band_keys],
-            )
-            self.db.conn.executemany(
-                "INSERT INTO story_entities (key, seq, day, doc_id) VALUES (?, ?, ?, ?)",
-                [(key, seq, day, doc.doc_id) for key in doc.entities],
-            )
-            self.db.conn.executemany(
-                "INSERT INTO story_entity_counts (key, n) VALUES (?, 1)"
-                " ON CONFLICT (key) DO UPDATE SET n = n + 1",
-                [(key,) for key in doc.entities],
-            )
+    def reset_story_index(self) -> None:
+        """Forget every assignment (stories keep their rows, so their ids can be reused)."""
+        for table in ("story_members", "story_bands", "story_keys", "story_key_counts"):
+            self.db.execute(f"DELETE FROM {table}")
+        self.db.execute("UPDATE stories SET profile = NULL")
 
-    def by_body_hash(self, body_hash: str) -> str | None:
+    def clustering_order(self, since: str | None) -> list[int]:
+        """Ids of the articles (all, or published — else first seen — since `since`) in
+        publication order: the order the story matcher is replayed in."""
+        day = "coalesce(published_utc, first_seen)"
+        return [
+            r[0]
+            for r in self.db.execute(
+                f"SELECT id FROM articles WHERE {day} >= ? ORDER BY {day}, id", [since or ""]
+            )
+        ]
+
+    def articles_for_clustering(self, ids: list[int]) -> list[dict[str, Any]]:
+        """What the story matcher reads of these articles, in the order given."""
+        rows = {
+            row["id"]: row
+            for row in self.db.query(
+                "SELECT id, url, title, body, published, story_id FROM articles"
+                " WHERE id IN (SELECT value FROM json_each(?))",
+                [json.dumps(ids)],
+            )
+        }
+        return [rows[i] for i in ids if i in rows]
+
+    def set_article_stories(self, rows: Iterable[tuple[int, str, str | None, int]]) -> None:
+        """(story id, kind, matched URL, article id) for re-assigned articles."""
+        self.db.conn.executemany(
+            "UPDATE articles SET story_id = ?, story_kind = ?,"
+            " duplicate_of = (SELECT id FROM articles d WHERE d.url = ? AND ? = 'duplicate')"
+            " WHERE id = ?",
+            [(story, kind, matched, kind, article) for story, kind, matched, article in rows],
+        )
+
+    def retire_unused_stories(self) -> int:
+        """Stories no article belongs to any more point at the story their lead article
+        joined, so links to them still resolve. Returns how many were retired."""
+        cursor = self.db.execute(
+            "UPDATE stories SET merged_into = (SELECT a.story_id FROM articles a"
+            "   WHERE a.url = stories.lead_url AND a.story_id != stories.id), profile = NULL"
+            " WHERE merged_into IS NULL"
+            " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.story_id = stories.id)"
+            " AND EXISTS (SELECT 1 FROM articles a WHERE a.url = stories.lead_url)"
+        )
+        return cursor.rowcount
+
+    def resolve_story(self, story_id: int) -> int | None:
+        """The live story a (possibly merged) story id stands for, or None if unknown."""
         row = self.db.execute(
-            "SELECT doc_id FROM story_docs WHERE body_hash = ? ORDER BY seq LIMIT 1", [body_hash]
+            "SELECT coalesce(merged_into, id) FROM stories WHERE id = ?", [story_id]
         ).fetchone()
         return row[0] if row else None
 
-    def by_bands(self, band_keys: Sequence[str], per_key: int) -> set[str]:
-        found: set[str] = set()
-        for key in band_keys:
-            found.update(
-                r[0]
-                for r in self.db.execute(
-                    "SELECT doc_id FROM story_bands WHERE key = ? ORDER BY seq DESC LIMIT ?",
-                    [key, per_key],
-                )
+    def merged_stories(self, run_ids: Iterable[int]) -> list[dict[str, Any]]:
+        """Stories merged into others during these runs, with the titles of both."""
+        return list(
+            self.db.query(
+                "SELECT s.id AS story, coalesce(s.title, a.title) AS title,"
+                " t.id AS into_story, coalesce(t.title, b.title) AS into_title"
+                " FROM stories s JOIN stories t ON t.id = s.merged_into"
+                " LEFT JOIN articles a ON a.url = s.lead_url"
+                " LEFT JOIN articles b ON b.url = t.lead_url"
+                " WHERE s.merged_run IN (SELECT value FROM json_each(?)) ORDER BY s.id",
+                [json.dumps(sorted(set(run_ids)))],
             )
-        return found
-
-    def by_entities(
-        self, keys: Sequence[str], since: date | None, until: date | None, per_key: int
-    ) -> set[str]:
-        low = since.isoformat() if since and until else ""
-        high = until.isoformat() if since and until else "9999"
-        found: set[str] = set()
-        for key in keys:
-            found.update(
-                r[0]
-                for r in self.db.execute(
-                    "SELECT doc_id FROM story_entities WHERE key = ?"
-                    " AND (day IS NULL OR day BETWEEN ? AND ?) ORDER BY seq DESC LIMIT ?",
-                    [key, low, high, per_key],
-                )
-            )
-        return found
-
-    def entity_counts(self, keys: Iterable[str]) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for key in keys:
-            row = self.db.execute(
-                "SELECT n FROM story_entity_counts WHERE key = ?", [key]
-            ).fetchone()
-            if row:
-                counts[key] = row[0]
-        return counts
-
-    def doc_count(self) -> int:
-        # seq only grows and rows are never deleted: its maximum is the count, read off the index.
-        return self.db.execute("SELECT coalesce(max(seq), 0) FROM story_docs").fetchone()[0]
+        )

@@ -1,0 +1,304 @@
+"""Fit the story matcher's join model, and measure it under cross-validation.
+
+The model (pipelines/story_model.json) is a logistic regression over the FEATURES of a
+report against a candidate story. Training examples come from replaying the labelled
+dev stories (../shared/data/stories-dev*.jsonl) in random arrival orders: each report is
+compared with the stories built so far from the reports before it, as the clusterer
+would see them, and labelled by whether it belongs to that story.
+
+Cross-validation holds out whole stories: for each of 5 folds the model is fitted and its
+thresholds chosen on the other folds' stories only, then every document is clustered in
+5 random orders and B-cubed is measured on the held-out documents (a held-out report
+wrongly joined to a training story counts against it). The shipped model is fitted on
+all stories with the median of the thresholds the folds chose.
+
+Run: .venv/bin/python bench/fit_stories.py [--write]   (exits 0 when ../shared is absent)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import re
+import statistics
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+from sklearn.model_selection import GroupKFold
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from pipelines.evidence import Evidence, EvidenceReader  # noqa: E402
+from pipelines.shingles import band_keys, minhash  # noqa: E402
+from pipelines.stories import Assignment, StoryClusterer  # noqa: E402
+from pipelines.story_model import FEATURES, MODEL_PATH, JoinModel  # noqa: E402
+from pipelines.story_store import MemoryStoryStore  # noqa: E402
+
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
+VERSION = "2"  # bump when the features or the evidence change: stored stories are rebuilt
+FOLDS = 5
+ORDERS = 5
+TRAIN_ORDERS = 4
+JOIN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+MERGE_GRID = (0.97, 1.01)  # 1.01: never merge
+INNER_FOLDS = 4
+INNER_ORDERS = 2
+COPY = 0.5
+# The precision the thresholds must keep: the issue's target is 0.95, which no setting
+# reaches under cross-validation; 0.90 is the precision of the matcher this one replaced
+# (0.897 on both dev sets, 5 random orders), which must not fall.
+MIN_PRECISION = 0.90
+REGULARISATION = 0.01
+
+
+def load() -> list[dict]:
+    rows = []
+    for name in SETS:
+        path = DATA / name
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line:
+                rows.append({**json.loads(line), "set": name})
+    return rows
+
+
+def topic_groups() -> dict[str, int]:
+    """Story -> its same-topic group, from stories-dev2.md ("1. Project 11356 …: ds001 …")."""
+    text = (DATA / "stories-dev2.md").read_text(encoding="utf-8")
+    section = text.split("(b) same topic, different events", 1)[1].split("Announcement/", 1)[0]
+    groups = {}
+    entries = re.findall(r"^\s+\d+\..*?(?=^\s+\d+\.|\Z)", section, re.M | re.S)
+    for number, line in enumerate(entries):
+        for story in re.findall(r"ds\d{3}", line):
+            groups[story] = number
+    return groups
+
+
+class Replay:
+    """The clusterer fed with evidence read once, and the gold stories of the documents."""
+
+    def __init__(self, rows: list[dict]):
+        self.reader = reader = EvidenceReader()
+        self.gold = {r["id"]: r["story"] for r in rows}
+        self.evidence: dict[str, Evidence] = {
+            r["id"]: reader.read(r["title"], r["text"], r.get("published")) for r in rows
+        }
+        self.bands = {d: band_keys(minhash(e.shingles)) for d, e in self.evidence.items()}
+
+    def examples(self, docs: Sequence[str], seed: int) -> list[tuple[np.ndarray, int]]:
+        """Per document, in one random order: its feature vectors against the candidate
+        stories built from the documents before it (gold stories), and the row of its
+        own story among them (-1 when its story is new, or was not found)."""
+        order = list(docs)
+        random.Random(seed).shuffle(order)
+        clusterer = StoryClusterer(MemoryStoryStore(), model=_NEUTRAL, reader=self.reader)
+        story_of: dict[str, str] = {}  # gold story -> clusterer story id
+        groups = []
+        for doc in order:
+            evidence, gold = self.evidence[doc], self.gold[doc]
+            _, candidates = clusterer.examine(evidence, self.bands[doc])
+            if candidates:
+                stories = [story for story, _ in candidates]
+                own = stories.index(story_of[gold]) if story_of.get(gold) in stories else -1
+                groups.append((np.array([values for _, values in candidates]), own))
+            if gold not in story_of:
+                story_of[gold] = clusterer.store.new_story(doc)
+            result = Assignment(story_of[gold], "same-event", None, 1.0)
+            clusterer.record(doc, evidence, self.bands[doc], result)
+        return groups
+
+    def cluster(self, docs: Sequence[str], model: JoinModel, seed: int) -> dict[str, str]:
+        order = list(docs)
+        random.Random(seed).shuffle(order)
+        clusterer = StoryClusterer(MemoryStoryStore(), model=model, reader=self.reader)
+        for doc in order:
+            clusterer.assign_evidence(doc, self.evidence[doc])
+        return {doc: clusterer.store.member(doc).story_id for doc in order}
+
+
+_NEUTRAL = JoinModel(
+    VERSION, np.zeros(len(FEATURES)), np.ones(len(FEATURES)), np.zeros(len(FEATURES)),
+    0.0, 2.0, 2.0, COPY,
+)  # fmt: skip
+
+
+def fit(replay: Replay, docs: Sequence[str], seed: int) -> JoinModel:
+    """A linear score per candidate story, fitted so that each document's own story
+    outscores the other candidates and a "new story" option (the intercept), which
+    outscores them all when the document's story is new: a ranking objective over the
+    candidates, as the clusterer uses the scores, rather than independent pairs."""
+    groups = []
+    for order in range(TRAIN_ORDERS):
+        groups += replay.examples(docs, seed * 100 + order)
+    stacked = np.vstack([X for X, _ in groups])
+    mean, scale = stacked.mean(axis=0), stacked.std(axis=0)
+    scale[scale == 0] = 1.0
+    groups = [((X - mean) / scale, own) for X, own in groups]
+    size = len(FEATURES)
+
+    def loss(params: np.ndarray) -> tuple[float, np.ndarray]:
+        weights, new = params[:size], params[size]
+        total, grad = REGULARISATION / 2 * weights @ weights, np.zeros(size + 1)
+        grad[:size] = REGULARISATION * weights
+        for X, own in groups:
+            scores = np.append(X @ weights, new)
+            top = scores.max()
+            odds = np.exp(scores - top)
+            share = odds / odds.sum()
+            total += top + math.log(odds.sum()) - scores[own]  # own = -1: the new option
+            grad[:size] += share[:-1] @ X - (X[own] if own >= 0 else 0)
+            grad[size] += share[-1] - (own < 0)
+        return total / len(groups), grad / len(groups)
+
+    result = minimize(loss, np.zeros(size + 1), jac=True, method="L-BFGS-B")
+    weights, new = result.x[:size], result.x[size]
+    return JoinModel(VERSION, mean, scale, weights, -new, 0.5, 0.9, COPY)
+
+
+def restricted_bcubed(
+    gold: dict[str, str], predicted: dict[str, str], docs: Iterable[str]
+) -> tuple[float, float, float]:
+    """B-cubed over `docs`, their predicted clusters taken whole (other documents in them
+    count against precision)."""
+    members = defaultdict(set)
+    for doc, story in predicted.items():
+        members[story].add(doc)
+    gold_members = defaultdict(set)
+    for doc, story in gold.items():
+        gold_members[story].add(doc)
+    precisions, recalls = [], []
+    for doc in docs:
+        cluster, truth = members[predicted[doc]], gold_members[gold[doc]]
+        right = len(cluster & truth)
+        precisions.append(right / len(cluster))
+        recalls.append(right / len(truth))
+    p, r = statistics.mean(precisions), statistics.mean(recalls)
+    return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> tuple[float, float]:
+    """The join and merge thresholds for a model fitted on `docs`, chosen by an inner
+    cross-validation over their stories (the outer held-out stories are never seen): the
+    best B-cubed F1 among the settings whose held-out precision reaches MIN_PRECISION,
+    else the most precise setting."""
+    stories = [replay.gold[d] for d in docs]
+    inner = list(GroupKFold(INNER_FOLDS).split(docs, groups=stories))
+    models = [
+        fit(replay, [docs[i] for i in train], seed * 10 + k) for k, (train, _) in enumerate(inner)
+    ]
+    results = {}
+    for join in JOIN_GRID:
+        for merge in MERGE_GRID:
+            per_doc = defaultdict(list)
+            for model, (_, test) in zip(models, inner, strict=True):
+                trial = replace(model, join=join, merge=merge)
+                for order in range(INNER_ORDERS):
+                    predicted = replay.cluster(docs, trial, seed * 100 + order)
+                    for i in test:
+                        p, r, _ = restricted_bcubed(replay.gold, predicted, [docs[i]])
+                        per_doc[docs[i]].append((p, r))
+            p = statistics.mean(statistics.mean(x[0] for x in v) for v in per_doc.values())
+            r = statistics.mean(statistics.mean(x[1] for x in v) for v in per_doc.values())
+            results[join, merge] = (p, 2 * p * r / (p + r) if p + r else 0.0)
+    return max(
+        results, key=lambda k: (results[k][0] >= MIN_PRECISION, results[k][1], results[k][0])
+    )
+
+
+def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
+    docs = [r["id"] for r in rows]
+    stories = [replay.gold[d] for d in docs]
+    groups = topic_groups()
+    langs = defaultdict(set)
+    for r in rows:
+        langs[r["story"]].add(r.get("lang") or "en")
+    multilingual = {s for s, found in langs.items() if len(found) > 1}
+    syndicated = [(r["id"], r["copy_of"]) for r in rows if r.get("copy") == "syndicated"]
+    per_doc = defaultdict(list)  # doc -> [(p, r)] over orders
+    copies_joined, group_mixes, chosen = [], 0, []
+    for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(docs, groups=stories)):
+        train_docs = [docs[i] for i in train]
+        test_docs = [docs[i] for i in test]
+        join, merge = choose_thresholds(replay, train_docs, fold)
+        model = replace(fit(replay, train_docs, fold), join=join, merge=merge)
+        chosen.append(model)
+        for seed in range(ORDERS):
+            predicted = replay.cluster(docs, model, 1000 + seed)
+            for doc in test_docs:
+                p, r, _ = restricted_bcubed(replay.gold, predicted, [doc])
+                per_doc[doc].append((p, r))
+            held = set(test_docs)
+            copies_joined += [
+                predicted[a] == predicted[b] for a, b in syndicated if a in held or b in held
+            ]
+            group_mixes += _group_mixes(predicted, replay.gold, groups, held)
+        print(f"fold {fold + 1}: join {model.join}, merge {model.merge}")
+
+    def summary(name: str, selected: list[str]) -> None:
+        p = statistics.mean(statistics.mean(x[0] for x in per_doc[d]) for d in selected)
+        r = statistics.mean(statistics.mean(x[1] for x in per_doc[d]) for d in selected)
+        f = 2 * p * r / (p + r) if p + r else 0.0
+        print(f"  {name:<34} B3 P={p:.3f} R={r:.3f} F1={f:.3f}  ({len(selected)} documents)")
+
+    print(f"cross-validated, {FOLDS} folds of whole stories, {ORDERS} random orders each:")
+    summary("all", docs)
+    for name in SETS:
+        summary(name, [r["id"] for r in rows if r["set"] == name])
+    summary("multilingual stories", [d for d in docs if replay.gold[d] in multilingual])
+    summary("same-topic groups", [d for d in docs if replay.gold[d] in groups])
+    print(f"  syndicated copies joined: {sum(copies_joined)}/{len(copies_joined)}")
+    print(f"  documents of two same-topic stories in one cluster: {group_mixes} (all orders)")
+    return chosen
+
+
+def _group_mixes(predicted, gold, groups, held) -> int:  # noqa: ANN001
+    """Held-out documents whose predicted cluster holds a document of another gold story
+    of the same topic group."""
+    members = defaultdict(list)
+    for doc, story in predicted.items():
+        members[story].append(doc)
+    mixes = 0
+    for doc in held:
+        if gold[doc] not in groups:
+            continue
+        for other in members[predicted[doc]]:
+            if gold[other] != gold[doc] and groups.get(gold[other]) == groups[gold[doc]]:
+                mixes += 1
+                break
+    return mixes
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--write", action="store_true", help="write pipelines/story_model.json")
+    args = parser.parse_args()
+    if not all((DATA / name).exists() for name in SETS):
+        print(f"skipped: labelled stories not found in {DATA}")
+        return 0
+    rows = load()
+    replay = Replay(rows)
+    print(f"{len(rows)} documents, {len(set(replay.gold.values()))} stories")
+    chosen = cross_validate(replay, rows)
+    final = fit(replay, [r["id"] for r in rows], 99)
+    final = replace(
+        final,
+        join=statistics.median(m.join for m in chosen),
+        merge=statistics.median(m.merge for m in chosen),
+    )
+    print("weights:", {f: round(w, 3) for f, w in zip(FEATURES, final.weights, strict=True)})
+    print(f"shipped thresholds: join {final.join}, merge {final.merge}")
+    if args.write:
+        MODEL_PATH.write_text(json.dumps(final.to_dict(), indent=1) + "\n", encoding="utf-8")
+        print(f"written: {MODEL_PATH}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

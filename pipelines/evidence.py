@@ -1,0 +1,232 @@
+"""What a report says about its event, in a form that does not depend on its language.
+
+Two reports of one event, one in Russian and one in Hindi, share few words but name the
+same people, places, systems and exercises (the lexicon maps their spellings in every
+script to one canonical name), state the same amounts and dates (read in any script and
+unit by pipelines/facts.py), and agree on whether the event is coming or done. That is
+the evidence the story matcher compares; computing it is pure CPU work on one article.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+from anyascii import anyascii
+
+from pipelines.dates import read
+from pipelines.facts import StatedDate, ascii_digits, facts
+from pipelines.lexicon import Lexicon
+from pipelines.shingles import body_hash, shingles, words
+from pipelines.tense import announces
+from pipelines.topic import Classifier
+
+# Lexicon kinds that name a participant, place or occasion of an event.
+ENTITY_KINDS = frozenset({"system", "org", "person", "place", "event", "ship", "unit"})
+# Where a mention sits decides how much it says about the event: the headline names it.
+TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
+LEAD_CHARS = 400
+LEAD_TOKENS = 50  # the opening words a partial copy must repeat
+# Dates this close to the start are the report's own (dateline, "on Monday, 5 Dec");
+# later ones are mostly background.
+DATE_SCAN_CHARS = 600
+# A named event's year written right after (or before) its name: "Zapad-2021", "INDRA
+# NAVY-21", "Aero India 2025", "2018 AviaIndra".
+_YEAR_AFTER = re.compile(r"^[\s\-–‑]*(?:'|’)?((?:19|20)\d\d|\d\d)(?!\d)")
+_YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)[\s\-–‑]*$")
+_MARKER = re.compile(r"\bdate (\d{4}-\d\d(?:-\d\d)?)\b")
+_MIN_TOKEN = 3
+# Words that open or fill headlines in the languages we read, once transliterated.
+_STOPWORDS = frozenset(
+    """
+    the and for with from that this after over amid into says said will new its
+    india indian indias russia russian russias moscow delhi minister defence defense
+    rossii rossiia indii indiia rossiiskii indiiskii dlia na po ot chto kak
+    bharat bhart bharata rus rusa roos ke ki ka ko se mein par aur hai hain
+    """.split()
+)
+# The lead: up to the first paragraph break within LEAD_PARAGRAPH characters, else
+# LEAD_CHARS; names are capitalised words in Latin or Cyrillic script.
+LEAD_PARAGRAPH = 700
+_NAME = re.compile(r"(?<![\w.])([A-ZА-ЯЁІЇЄ][\w’'-]{2,})")
+_SENTENCE_START = frozenset('.!?:;"“«(\n|-–—')
+# Capitalised in nearly every report of ours: no name of an event.
+_COMMON_NAMES = frozenset(
+    """
+    india indian indias russia russian russias moscow delhi navy army force forces
+    ministry minister defence defense government president prime state states chief
+    foreign affairs external council security national union federation federal
+    republic kremlin people news agency press said says officials official monday
+    tuesday wednesday thursday friday saturday sunday january february march april june
+    july august september october november december sources source reuters tass
+    rossiia rossii indiia indii moskva ministr prezident ministerstvo oborony
+    """.split()
+)
+# Content words: this long at least once transliterated, cut to a stem of STEM letters
+# (delivery, deliveries; ракета, ракеты), at most TOP_WORDS of them by frequency.
+WORD_MIN, STEM, TOP_WORDS = 4, 5, 60
+_FUNCTION_WORDS = frozenset(
+    """
+    that this with from have has had were been their there which about after also more
+    than they will would said says into over under when what where while other such
+    some very most only being those these them then just said year years time
+    chto kotor takzh posle mezhd ochen tolko eshch sebya etogo kotorye budet byl byla
+    bylo byli mozhe kogda takzhe etom etot dlya chtob bolee vsego
+    kaha kiya kiye gaya gayi rahe raha rahi hota hote kara kari diya liye unho unhon
+    dans pour avec sont plus mais nous vous leur elle ils comme cette entre depuis
+    nicht sich eine einen einem einer oder auch nach wird werden wurde beim sind
+    para como mais pelo pela seus suas esta este isso entre sobre quando tambem
+    """.split()
+)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One report's event signature."""
+
+    entities: dict[str, float]  # canonical entity -> weight (title 3, lead 2, body 1)
+    events: frozenset[str]  # named events with their year: "Zapad:2021"
+    amounts: frozenset[str]  # normalised amounts, counts and percentages
+    days: frozenset[str]  # month-day of dates stated near the start: "12-05"
+    years: frozenset[int]  # years stated anywhere
+    day: date | None  # the event's day, best estimate (published, marker, stated)
+    year: int | None  # the event's year, when the day is not known
+    ahead: bool  # announces a coming event
+    themes: frozenset[str]
+    title_tokens: frozenset[str]  # headline words, transliterated to Latin and folded
+    names: frozenset[str]  # capitalised words inside the lead's sentences, in Latin letters
+    words: dict[str, int]  # content-word stems of headline and text, with their counts
+    body_hash: str
+    shingles: np.ndarray  # sorted unique uint32 hashes of word 3-grams
+    lead_shingles: np.ndarray  # the same, of the opening LEAD_TOKENS words
+
+
+class EvidenceReader:
+    """Reads evidence with one lexicon and classifier (both built once per process)."""
+
+    def __init__(self, classifier: Classifier | None = None):
+        self.classifier = classifier or Classifier()
+        self.lexicon: Lexicon = self.classifier.lexicon
+
+    def read(self, title: str, text: str, published: str | None = None) -> Evidence:
+        entities, events = self._entities(title, text)
+        found = facts(f"{title}\n{text}")
+        head = [d for d in found.dates if d.start < DATE_SCAN_CHARS + len(title)]
+        day, year = _event_day(published, text, head)
+        verdict = self.classifier.classify(title, text)
+        tokens = words(text)
+        return Evidence(
+            entities=entities,
+            events=frozenset(events),
+            amounts=frozenset(found.amounts),
+            days=frozenset(f"{d.month:02d}-{d.day:02d}" for d in head if d.month and d.day),
+            years=frozenset(found.years),
+            day=day,
+            year=day.year if day else year,
+            ahead=announces(title, text),
+            themes=frozenset(t.name for t in verdict.tags if t.kind == "theme"),
+            title_tokens=title_tokens(title),
+            names=lead_names(text),
+            words=content_words(title, tokens),
+            body_hash=body_hash(text, tokens),
+            shingles=shingles(tokens),
+            lead_shingles=shingles(tokens[:LEAD_TOKENS]),
+        )
+
+    def _entities(self, title: str, text: str) -> tuple[dict[str, float], set[str]]:
+        entities: dict[str, float] = {}
+        events: set[str] = set()
+        for field, weight_of in ((title, lambda _: TITLE_WEIGHT), (text, _text_weight)):
+            for match in self.lexicon.find(field):
+                term = match.term
+                if term.kind not in ENTITY_KINDS:
+                    continue
+                weight = weight_of(match.start)
+                entities[term.name] = max(entities.get(term.name, 0.0), weight)
+                if term.kind == "event":
+                    year = _event_year(field, match.start, match.end)
+                    if year:
+                        events.add(f"{term.name}:{year}")
+        return entities, events
+
+
+def _text_weight(offset: int) -> float:
+    return LEAD_WEIGHT if offset < LEAD_CHARS else BODY_WEIGHT
+
+
+def _event_year(text: str, start: int, end: int) -> int | None:
+    after = _YEAR_AFTER.match(ascii_digits(text[end : end + 8]))
+    if after:
+        year = int(after[1])
+        return year + 2000 if year < 100 else year
+    before = _YEAR_BEFORE.search(ascii_digits(text[max(0, start - 8) : start]))
+    return int(before[1]) if before else None
+
+
+def _event_day(
+    published: str | None, text: str, head: list[StatedDate]
+) -> tuple[date | None, int | None]:
+    """The day the report is about: when it was published, else the ` date ` marker of
+    an archived excerpt, else the first full date near its start. Else only a year: the
+    one of a date stated near the start. Years stated elsewhere are mostly background
+    ("the 2016 agreement"), so they do not date the report."""
+    if published and (iso := read(published).iso):
+        return date.fromisoformat(iso[:10]), None
+    if marker := _MARKER.search(text[:200]):
+        stamp = marker[1]
+        if len(stamp) == 10:
+            return date.fromisoformat(stamp), None
+        return None, int(stamp[:4])
+    for stated in head:
+        if stated.year and stated.month and stated.day:
+            return date(stated.year, stated.month, stated.day), None
+    stated_years = [d.year for d in head if d.year]
+    return None, stated_years[0] if stated_years else None
+
+
+@lru_cache(maxsize=65536)
+def latin(word: str) -> str:
+    """A word in Latin letters: transliterated from any script and folded, so राजनाथ,
+    Раджнат and Rajnath come out close enough to compare."""
+    text = anyascii(unicodedata.normalize("NFC", word)).lower()
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def title_tokens(title: str) -> frozenset[str]:
+    """The headline's words that can say which event it is, in Latin letters."""
+    tokens = (latin(w) for w in words(title))
+    return frozenset(t for t in tokens if len(t) >= _MIN_TOKEN and t not in _STOPWORDS)
+
+
+def lead_names(text: str) -> frozenset[str]:
+    """Names the lead uses inside its sentences (capitalised, not sentence-initial), known
+    to the lexicon or not: "Jakarta", "Imphal", "Mulino". Two reports of one event name the
+    same ones; a shared background paragraph under two leads does not make them alike."""
+    cut = text.find("\n\n", 80, LEAD_PARAGRAPH)
+    lead = _MARKER.sub(" ", text[: cut if cut > 0 else LEAD_CHARS])
+    found = set()
+    for match in _NAME.finditer(lead):
+        before = lead[: match.start()].rstrip()
+        if not before or before[-1] in _SENTENCE_START:
+            continue
+        name = latin(match[1])
+        if len(name) >= WORD_MIN and name not in _COMMON_NAMES:
+            found.add(name)
+    return frozenset(found)
+
+
+def content_words(title: str, text_tokens: list[str]) -> dict[str, int]:
+    """The report's most frequent content-word stems (headline words count twice)."""
+    counts: dict[str, int] = {}
+    for token in [*words(title), *words(title), *text_tokens]:
+        stem = latin(token)
+        if len(stem) < WORD_MIN or stem in _FUNCTION_WORDS or stem.isdigit():
+            continue
+        stem = stem[:STEM]
+        counts[stem] = counts.get(stem, 0) + 1
+    top = sorted(counts.items(), key=lambda item: -item[1])[:TOP_WORDS]
+    return dict(top)

@@ -1,0 +1,115 @@
+"""Rebuild story assignments over the archive with the current rules.
+
+The story index is built by a model and a lexicon whose version is stored with it. When
+either changes, the archive is replayed through the matcher in publication order (all of
+it, or the articles since a date), so it never holds stories made by two sets of rules.
+A story keeps its id when its lead article leads it again; a story no article belongs to
+any more points at the story its lead article joined, so every link still resolves.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pipelines.store import Store
+from pipelines.stories import StoryClusterer
+from pipelines.story_model import evidence_keys
+
+# Articles replayed per transaction: an interrupted rebuild leaves the version unset,
+# so the next crawl starts it again from the beginning.
+BATCH = 500
+REBUILDING = "rebuilding"
+
+
+@dataclass
+class ReclusterResult:
+    articles: int = 0
+    stories: int = 0  # stories the replayed articles now form
+    split: int = 0  # former stories whose articles now sit in more than one story
+    merged: int = 0  # stories that now hold articles of more than one former story
+    retired: int = 0  # former stories no article belongs to any more (kept as aliases)
+
+
+def needs_recluster(store: Store, clusterer: StoryClusterer) -> bool:
+    """Whether the stored story index was built by other rules than the clusterer's."""
+    if store.story_rules() == clusterer.rules_version:
+        return False
+    if not store.clustering_order(None):  # nothing to rebuild: adopt the rules as they are
+        with store.transaction():
+            store.set_story_rules(clusterer.rules_version)
+        return False
+    return True
+
+
+def recluster(
+    store: Store,
+    make_clusterer: Callable[..., StoryClusterer],
+    *,
+    since: str | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ReclusterResult:
+    """Replay the articles (all, or those since `since`) through a clusterer built by
+    `make_clusterer(story_store)` and store their new stories. `progress(n)` is called
+    with the number of articles done after each batch."""
+    order = store.clustering_order(since)
+    clusterer = make_clusterer(store.story_store(rebuild=True))
+    with store.transaction():
+        store.set_story_rules(REBUILDING)
+        if since is None:
+            store.reset_story_index()
+        else:
+            _unindex(store, clusterer, order)
+    before: dict[int, int] = {}
+    after: dict[int, int] = {}
+    for start in range(0, len(order), BATCH):
+        rows = store.articles_for_clustering(order[start : start + BATCH])
+        with store.transaction():
+            updates = []
+            for row in rows:
+                result = clusterer.assign(
+                    row["url"], row["title"] or "", row["body"] or "", published=row["published"]
+                )
+                before[row["id"]] = row["story_id"]
+                after[row["id"]] = result.story_id
+                updates.append((result.story_id, result.kind, result.matched, row["id"]))
+            store.set_article_stories(updates)
+        if progress:
+            progress(len(rows))
+    with store.transaction():
+        retired = store.retire_unused_stories()
+        store.set_story_rules(clusterer.rules_version)
+    return ReclusterResult(
+        articles=len(order),
+        stories=len(set(after.values())),
+        split=_spread(before, after),
+        merged=_spread(after, before),
+        retired=retired,
+    )
+
+
+def _unindex(store: Store, clusterer: StoryClusterer, ids: list[int]) -> None:
+    """Take these articles out of the index, so they can be assigned anew."""
+    index = clusterer.store
+    for start in range(0, len(ids), BATCH):
+        for row in store.articles_for_clustering(ids[start : start + BATCH]):
+            story = index.remove_member(row["url"])
+            if story is None:
+                continue
+            evidence = clusterer.reader.read(
+                row["title"] or "", row["body"] or "", row["published"]
+            )
+            profile = index.profile(story)
+            profile.remove(evidence)
+            index.save_profile(story, profile)
+            index.count_keys(evidence_keys(evidence), -1)
+
+
+def _spread(old: dict[int, int | None], new: dict[int, int]) -> int:
+    """How many groups of `old` have their articles in more than one group of `new`."""
+    groups: dict[int | None, set[int]] = defaultdict(set)
+    for article, story in old.items():
+        if story is not None:
+            groups[story].add(new[article])
+    return sum(len(targets) > 1 for targets in groups.values())

@@ -1,0 +1,400 @@
+"""How well a report fits a story: the story's profile, the features, the fitted model.
+
+A story is compared as a whole: its profile sums its members' evidence (which entities
+how many members name, the amounts, dates and years they state, their themes, headline
+words and tense), so a report can join a story none of whose single members it
+resembles closely. The features are turned into a probability by a logistic model whose
+weights are data (`story_model.json`, fitted by bench/fit_stories.py under
+cross-validation that holds out whole stories).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cache, cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz import fuzz, process
+
+from pipelines.evidence import LEAD_WEIGHT, Evidence
+
+MODEL_PATH = Path(__file__).with_name("story_model.json")
+# Headline words this alike (0-100, after transliteration) are the same word spelt twice.
+FUZZY_WORD = 84
+# Two reports of one event are rarely more than this many days apart.
+EVENT_DAYS = 4
+# A story keeps the content words its members use most, this many.
+STORY_WORDS = 150
+INDEXED_WORDS = 30
+
+FEATURES = (
+    "entity_cosine",  # idf-weighted cosine of the report's entities and the story's
+    "entity_cover",  # share of the report's entity weight the story also names
+    "story_cover",  # share of the story's core entities the report names
+    "lead_cover",  # share of the entities of the report's headline and lead that the
+    # story's headlines and leads name (a shared background paragraph names others)
+    "event_match",  # a named event of the same year ("Zapad:2021") in both
+    "event_conflict",  # the same named event, another year
+    "amount_match",  # amounts, counts and percentages in common (up to 3)
+    "amount_conflict",  # both state money or percentages, none the same
+    "day_match",  # a stated month-day in common
+    "same_day",  # the report's day is a day of the story
+    "next_day",  # one day apart: an arrival and the next day's talks are two stories
+    "day_near",  # two to EVENT_DAYS days apart
+    "day_far",  # further apart
+    "year_conflict",  # the event years are known and differ
+    "years_jaccard",  # overlap of the years the texts mention anywhere
+    "theme_jaccard",
+    "tense_agree",  # share of the story's members with the report's tense
+    "title_overlap",  # share of headline words found in the story's headlines
+    "names_known",  # both the report's lead and the story's leads name someone or somewhere
+    "name_overlap",  # share of the report's lead names the story's leads carry
+    "word_cosine",  # idf-weighted cosine of content-word stems
+    "copy",  # containment of word shingles in the closest member
+    "log_size",
+)
+
+
+@dataclass
+class StoryProfile:
+    """The sum of a story's members' evidence."""
+
+    size: int = 0
+    entities: Counter[str] = field(default_factory=Counter)  # members naming each
+    lead_entities: Counter[str] = field(default_factory=Counter)  # ... in headline or lead
+    events: Counter[str] = field(default_factory=Counter)
+    amounts: Counter[str] = field(default_factory=Counter)
+    days: Counter[str] = field(default_factory=Counter)
+    event_days: Counter[str] = field(default_factory=Counter)  # ISO days of members
+    years: Counter[int] = field(default_factory=Counter)  # event years of members
+    mentioned_years: Counter[int] = field(default_factory=Counter)  # any year stated
+    themes: Counter[str] = field(default_factory=Counter)
+    title_tokens: Counter[str] = field(default_factory=Counter)
+    names: Counter[str] = field(default_factory=Counter)
+    words: Counter[str] = field(default_factory=Counter)
+    ahead: int = 0
+
+    def add(self, evidence: Evidence) -> None:
+        self.size += 1
+        self.entities.update(evidence.entities.keys())
+        self.lead_entities.update(lead_entities(evidence))
+        self.events.update(evidence.events)
+        self.amounts.update(evidence.amounts)
+        self.days.update(evidence.days)
+        if evidence.day:
+            self.event_days[evidence.day.isoformat()] += 1
+        if evidence.year:
+            self.years[evidence.year] += 1
+        self.mentioned_years.update(evidence.years)
+        self.themes.update(evidence.themes)
+        self.title_tokens.update(evidence.title_tokens)
+        self.names.update(evidence.names)
+        self._add_words(evidence.words)
+        self.ahead += evidence.ahead
+
+    def _add_words(self, words: dict[str, int]) -> None:
+        self.words.update(words)
+        if len(self.words) > STORY_WORDS:
+            self.words = Counter(dict(self.words.most_common(STORY_WORDS)))
+        self.__dict__.pop("word_norm", None)
+
+    @cached_property
+    def word_norm(self) -> float:
+        return math.sqrt(sum((1 + math.log(n)) ** 2 for n in self.words.values()))
+
+    def remove(self, evidence: Evidence) -> None:
+        """Take a member out again (its article is assigned anew). Counts a member added
+        before the word cap trimmed them come out approximately."""
+        self.size -= 1
+        for name, values in (
+            ("entities", evidence.entities.keys()),
+            ("lead_entities", lead_entities(evidence)),
+            ("events", evidence.events),
+            ("amounts", evidence.amounts),
+            ("days", evidence.days),
+            ("event_days", [evidence.day.isoformat()] if evidence.day else []),
+            ("years", [evidence.year] if evidence.year else []),
+            ("mentioned_years", evidence.years),
+            ("themes", evidence.themes),
+            ("title_tokens", evidence.title_tokens),
+            ("names", evidence.names),
+            ("words", evidence.words),
+        ):
+            counter = getattr(self, name)
+            counter.subtract(values if isinstance(values, dict) else Counter(values))
+            setattr(self, name, +counter)  # drop counts that reached zero
+        self.__dict__.pop("word_norm", None)
+        self.ahead -= evidence.ahead
+
+    def absorb(self, other: StoryProfile) -> None:
+        """Add another story's members (the two stories merge)."""
+        self.size += other.size
+        for name in (
+            "entities", "lead_entities", "events", "amounts", "days", "event_days", "years",
+            "mentioned_years",
+        ):  # fmt: skip
+            getattr(self, name).update(getattr(other, name))
+        self.themes.update(other.themes)
+        self.title_tokens.update(other.title_tokens)
+        self.names.update(other.names)
+        self._add_words(other.words)
+        self.ahead += other.ahead
+
+    def index_keys(self) -> set[str]:
+        """What the story is found by: its entities, named events, amounts, days and most
+        used words."""
+        found = index_keys_of(self.entities, self.events, self.amounts, self.days)
+        return found | {f"w:{w}" for w, _ in self.words.most_common(INDEXED_WORDS)}
+
+    def to_json(self) -> str:
+        return json.dumps(
+            {
+                "size": self.size,
+                "ahead": self.ahead,
+                **{
+                    name: dict(getattr(self, name))
+                    for name in (
+                        "entities",
+                        "lead_entities",
+                        "events",
+                        "amounts",
+                        "days",
+                        "event_days",
+                        "themes",
+                        "title_tokens",
+                        "names",
+                        "words",
+                    )
+                },
+                "years": {str(k): v for k, v in self.years.items()},
+                "mentioned_years": {str(k): v for k, v in self.mentioned_years.items()},
+            },
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
+
+    @classmethod
+    def from_json(cls, text: str) -> StoryProfile:
+        data = json.loads(text)
+        profile = cls(size=data["size"], ahead=data["ahead"])
+        for name in (
+            "entities", "lead_entities", "events", "amounts", "days", "event_days", "themes",
+        ):  # fmt: skip
+            getattr(profile, name).update(data[name])
+        profile.title_tokens.update(data["title_tokens"])
+        profile.names.update(data["names"])
+        profile.words.update(data["words"])
+        profile.years.update({int(k): v for k, v in data["years"].items()})
+        profile.mentioned_years.update({int(k): v for k, v in data["mentioned_years"].items()})
+        return profile
+
+
+def lead_entities(evidence: Evidence) -> list[str]:
+    """The entities a report names in its headline or lead: those of its own event."""
+    return [e for e, weight in evidence.entities.items() if weight >= LEAD_WEIGHT]
+
+
+def index_keys_of(entities, events, amounts, days) -> set[str]:  # noqa: ANN001
+    """Index keys for evidence or a profile (anything with these four collections)."""
+    return (
+        {f"e:{k}" for k in entities}
+        | {f"v:{k}" for k in events}
+        | {f"a:{k}" for k in amounts}
+        | {f"d:{k}" for k in days}
+    )
+
+
+def evidence_keys(evidence: Evidence) -> set[str]:
+    """What an article is found by, and its words (counted for their rarity)."""
+    found = index_keys_of(evidence.entities, evidence.events, evidence.amounts, evidence.days)
+    return found | {f"w:{w}" for w in evidence.words}
+
+
+class Probe:
+    """A report as it is compared with candidate stories: what depends on the report
+    alone (its weighted entities and words) is computed once, not once per story."""
+
+    def __init__(self, evidence: Evidence, idf: dict[str, float]):
+        self.evidence = evidence
+        self.idf = idf
+        self.entities = {e: w * idf.get(f"e:{e}", 1.0) for e, w in evidence.entities.items()}
+        self.entity_norm = _norm(self.entities)
+        self.entity_total = sum(self.entities.values())
+        self.words = {
+            w: (1 + math.log(n)) * idf.get(f"w:{w}", 1.0) for w, n in evidence.words.items()
+        }
+        self.word_norm = _norm(self.words)
+        self.events = [_split_event(v) for v in evidence.events]
+        self.figures = {a for a in evidence.amounts if not a.startswith("n:")}
+        self.lead = {e: idf.get(f"e:{e}", 1.0) for e in lead_entities(evidence)}
+        self.lead_total = sum(self.lead.values())
+
+
+def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
+    """The FEATURES of a report against a story, in order. `copy` is the containment of
+    the report's shingles in the closest member of the story (0 when none is near)."""
+    evidence, idf = probe.evidence, probe.idf
+    story_weight = {e: n / story.size * idf.get(f"e:{e}", 1.0) for e, n in story.entities.items()}
+    shared = probe.entities.keys() & story_weight.keys()
+    dot = sum(probe.entities[e] * story_weight[e] for e in shared)
+    norm = probe.entity_norm * _norm(story_weight)
+    core = {e: w for e, w in story_weight.items() if story.entities[e] * 2 >= story.size}
+    core_total = sum(core.values())
+
+    names_years = _events_by_name(story.events)
+    event_conflict = any(
+        name in names_years and year not in names_years[name] for name, year in probe.events
+    )
+    gap = None
+    if evidence.day and story.event_days:
+        gap = min(abs((evidence.day - date.fromisoformat(d)).days) for d in story.event_days)
+    year_conflict = float(
+        evidence.year is not None and bool(story.years) and evidence.year not in story.years
+    )
+    mentioned = evidence.years | story.mentioned_years.keys()
+    years_jaccard = (
+        len(evidence.years & story.mentioned_years.keys()) / len(mentioned) if mentioned else 0.0
+    )
+    themes = set(story.themes)
+    union = evidence.themes | themes
+    tense = story.ahead / story.size if evidence.ahead else 1 - story.ahead / story.size
+    theirs = {a for a in story.amounts if not a.startswith("n:")}
+    return np.array(
+        [
+            dot / norm if norm else 0.0,
+            sum(probe.entities[e] for e in shared) / probe.entity_total
+            if probe.entity_total
+            else 0.0,
+            sum(core[e] for e in core.keys() & probe.entities.keys()) / core_total
+            if core_total
+            else 0.0,
+            sum(w for e, w in probe.lead.items() if e in story.lead_entities) / probe.lead_total
+            if probe.lead_total
+            else 0.0,
+            float(bool(evidence.events & story.events.keys())),
+            float(event_conflict),
+            float(min(3, len(evidence.amounts & story.amounts.keys()))),
+            float(bool(probe.figures and theirs and not probe.figures & theirs)),
+            float(bool(evidence.days & story.days.keys())),
+            float(gap == 0),
+            float(gap == 1),
+            float(gap is not None and 2 <= gap <= EVENT_DAYS),
+            float(gap is not None and gap > EVENT_DAYS),
+            year_conflict,
+            years_jaccard,
+            len(evidence.themes & themes) / len(union) if union else 0.0,
+            tense,
+            title_overlap(evidence.title_tokens, story.title_tokens),
+            float(bool(evidence.names and story.names)),
+            title_overlap(evidence.names, story.names),
+            _word_cosine(probe, story),
+            copy,
+            math.log(story.size),
+        ]
+    )
+
+
+def _word_cosine(probe: Probe, story: StoryProfile) -> float:
+    """Cosine of the report's rarity-weighted words and the story's log-scaled word counts
+    (the story's side unweighted, so its norm is computed once per profile)."""
+    norm = probe.word_norm * story.word_norm
+    if not norm:
+        return 0.0
+    shared = probe.words.keys() & story.words.keys()
+    return sum(probe.words[w] * (1 + math.log(story.words[w])) for w in shared) / norm
+
+
+def _norm(weights: dict[str, float]) -> float:
+    return math.sqrt(sum(w * w for w in weights.values()))
+
+
+def _split_event(key: str) -> tuple[str, int]:
+    name, _, year = key.rpartition(":")
+    return name, int(year)
+
+
+def _events_by_name(events: Counter[str]) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {}
+    for key in events:
+        name, year = _split_event(key)
+        found.setdefault(name, set()).add(year)
+    return found
+
+
+def title_overlap(tokens: frozenset[str], story_tokens: Counter[str]) -> float:
+    """Share of a headline's words that the story's headlines carry, a misspelling or a
+    different transliteration counting as the same word."""
+    if not tokens or not story_tokens:
+        return 0.0
+    found = 0
+    choices = list(story_tokens)
+    for token in tokens:
+        if token in story_tokens or process.extractOne(
+            token, choices, scorer=fuzz.ratio, score_cutoff=FUZZY_WORD
+        ):
+            found += 1
+    return found / len(tokens)
+
+
+@dataclass(frozen=True)
+class JoinModel:
+    """Logistic regression over standardised FEATURES, and the thresholds it is used with."""
+
+    version: str
+    mean: np.ndarray
+    scale: np.ndarray
+    weights: np.ndarray
+    intercept: float
+    join: float  # probability at which a report joins its best story
+    merge: float  # probability at which it also merges another story into that one
+    copy: float  # containment that makes a near-verbatim copy, whatever the rest says
+
+    @property
+    def digest(self) -> str:
+        text = json.dumps(self.to_dict(), sort_keys=True)
+        return hashlib.sha1(text.encode()).hexdigest()[:12]
+
+    def probability(self, values: np.ndarray) -> float:
+        z = float(((values - self.mean) / self.scale) @ self.weights) + self.intercept
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": self.version,
+            "features": list(FEATURES),
+            "mean": self.mean.tolist(),
+            "scale": self.scale.tolist(),
+            "weights": self.weights.tolist(),
+            "intercept": self.intercept,
+            "join": self.join,
+            "merge": self.merge,
+            "copy": self.copy,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JoinModel:
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("story model was fitted on other features: refit it")
+        return cls(
+            version=data["version"],
+            mean=np.array(data["mean"]),
+            scale=np.array(data["scale"]),
+            weights=np.array(data["weights"]),
+            intercept=float(data["intercept"]),
+            join=float(data["join"]),
+            merge=float(data["merge"]),
+            copy=float(data["copy"]),
+        )
+
+
+@cache
+def default_model() -> JoinModel:
+    """The model shipped with the code."""
+    return JoinModel.from_dict(json.loads(MODEL_PATH.read_text(encoding="utf-8")))

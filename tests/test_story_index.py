@@ -1,0 +1,162 @@
+"""The story index in SQLite: the same assignments as in memory, merges kept as aliases,
+and reclustering the archive when the rules change."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pipelines.article import Article
+from pipelines.evidence import EvidenceReader
+from pipelines.recluster import needs_recluster, recluster
+from pipelines.store import Store
+from pipelines.stories import StoryClusterer
+from pipelines.story_model import FEATURES, default_model
+from pipelines.story_store import MemoryStoryStore
+from tests.conftest import run_newswatch
+
+READER = EvidenceReader()
+REPORTS = [
+    (
+        "https://a.example/tushil",
+        "2024-12-09T12:00:00+05:30",
+        "INS Tushil commissioned at Kaliningrad in presence of Rajnath Singh",
+        "Kaliningrad, December 9: The Indian Navy commissioned INS Tushil, a Krivak-class "
+        "frigate built at the Yantar shipyard, in the presence of Defence Minister Rajnath "
+        "Singh. The frigate carries BrahMos missiles.",
+    ),
+    (
+        "https://b.example/tushil-joins-navy",
+        "2024-12-09T18:00:00+05:30",
+        "Rajnath Singh attends INS Tushil commissioning in Kaliningrad",
+        "Defence Minister Rajnath Singh on December 9 attended the commissioning of INS Tushil "
+        "at Yantar shipyard in Kaliningrad; the Krivak-class frigate is armed with BrahMos.",
+    ),
+    (
+        "https://c.example/sipri-2025",
+        "2025-03-10T09:00:00+00:00",
+        "India second largest arms importer, says SIPRI",
+        "India was the world's second largest arms importer in 2020-24 with 8.3 per cent of "
+        "global imports, SIPRI said on March 10; Russia's share of Indian imports fell to 36 "
+        "per cent.",
+    ),
+    (
+        "https://d.example/tamal",
+        "2025-07-01T10:00:00+03:00",
+        "INS Tamal commissioned at Kaliningrad",
+        "Kaliningrad, July 1: The Indian Navy commissioned INS Tamal, the last Krivak-class "
+        "frigate from the Yantar shipyard, in the presence of Vice Admiral Sanjay Jasjit Singh.",
+    ),
+]
+
+
+def store_all(store: Store, clusterer: StoryClusterer, reports=REPORTS) -> dict[str, int]:
+    """Assign and store each report as the pipeline does: one transaction each."""
+    for url, published, title, body in reports:
+        with store.transaction():
+            result = clusterer.assign(url, title, body, published=published)
+            article = Article(
+                url=url, source=url.split("/")[2], title=title, body=body, published=published,
+                story_id=result.story_id, story_kind=result.kind, matched=result.matched,
+            )  # fmt: skip
+            store.save_article(article, None)
+    return {r["url"]: r["story_id"] for r in store.db.query("SELECT url, story_id FROM articles")}
+
+
+def partition(assignment: dict[str, object]) -> set[frozenset[str]]:
+    groups: dict[object, set[str]] = {}
+    for doc, story in assignment.items():
+        groups.setdefault(story, set()).add(doc)
+    return {frozenset(g) for g in groups.values()}
+
+
+@pytest.fixture
+def store(tmp_path: Path):
+    with Store(tmp_path / "news.db") as store:
+        yield store
+
+
+def test_sqlite_assigns_as_memory_does(store):
+    stored = store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    memory = StoryClusterer(MemoryStoryStore(), reader=READER)
+    in_memory = {
+        url: memory.assign(url, title, body, published=published).story_id
+        for url, published, title, body in REPORTS
+    }
+    assert partition(stored) == partition(in_memory)
+    assert {frozenset({REPORTS[0][0], REPORTS[1][0]})} <= partition(stored)
+    assert len(partition(stored)) == 3
+    # A story's id is the stories row every article of it points at.
+    ids = set(stored.values())
+    assert ids == {
+        r["id"] for r in store.db.query("SELECT id FROM stories WHERE profile IS NOT NULL")
+    }
+
+
+def test_a_merged_story_stays_an_alias_of_the_story_it_joined(store):
+    weights = np.array([10.0 if name == "title_overlap" else 0.0 for name in FEATURES])
+    model = replace(
+        default_model(), mean=np.zeros(len(FEATURES)), scale=np.ones(len(FEATURES)),
+        weights=weights, intercept=-4.0, join=0.6, merge=0.7,
+    )  # fmt: skip
+    clusterer = StoryClusterer(store.story_store(run_id=7), model=model, reader=READER)
+    reports = [
+        ("https://a.example/1", None, "Kalibr frigate launched at Yantar", "Launched."),
+        ("https://b.example/2", None, "Tushil sea trials begin in Baltic", "Trials began."),
+        ("https://c.example/3", None, "Kalibr frigate Tushil launched, sea trials Yantar Baltic",
+         "Both."),
+    ]  # fmt: skip
+    stored = store_all(store, clusterer, reports)
+    assert len(set(stored.values())) == 1
+    survivor = stored["https://c.example/3"]
+    merged = store.db.execute(
+        "SELECT id, merged_into, merged_run FROM stories WHERE merged_into IS NOT NULL"
+    ).fetchall()
+    assert len(merged) == 1 and merged[0][1:] == (survivor, 7)
+    assert store.resolve_story(merged[0][0]) == survivor
+    report = store.merged_stories([7])
+    assert [(m["story"], m["into_story"]) for m in report] == [(merged[0][0], survivor)]
+    assert store.db.execute(
+        "SELECT count(*) FROM story_keys WHERE story = ?", [merged[0][0]]
+    ).fetchone() == (0,)
+
+
+def test_new_rules_rebuild_the_index_and_keep_story_ids(store):
+    clusterer = StoryClusterer(store.story_store(), reader=READER)
+    assert not needs_recluster(store, clusterer)  # an empty archive adopts the rules
+    before = store_all(store, clusterer)
+    newer = StoryClusterer(
+        store.story_store(), model=replace(default_model(), version="next"), reader=READER
+    )
+    assert needs_recluster(store, newer)
+    result = recluster(store, lambda index: StoryClusterer(index, model=newer.model, reader=READER))
+    after = {r["url"]: r["story_id"] for r in store.db.query("SELECT url, story_id FROM articles")}
+    assert after == before  # same stories, same ids
+    assert (result.articles, result.stories, result.split, result.merged) == (4, 3, 0, 0)
+    assert not needs_recluster(store, newer)
+    counts = store.db.execute("SELECT count(*) FROM story_members").fetchone()[0]
+    assert counts == 4
+
+
+def test_recluster_since_a_date_replays_only_later_articles(store):
+    before = store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    result = recluster(
+        store, lambda index: StoryClusterer(index, reader=READER), since="2025-01-01"
+    )
+    assert result.articles == 2
+    after = {r["url"]: r["story_id"] for r in store.db.query("SELECT url, story_id FROM articles")}
+    assert after == before
+    assert store.db.execute("SELECT count(*) FROM story_members").fetchone()[0] == 4
+
+
+def test_recluster_command(store, tmp_path):
+    store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    store.close()
+    result = run_newswatch("recluster", "--db", str(tmp_path / "news.db"))
+    assert result.returncode == 0, result.stderr
+    assert "4 articles in 3 stories: 0 stories split, 0 merged" in result.stdout
+    missing = run_newswatch("recluster", "--db", str(tmp_path / "none.db"))
+    assert missing.returncode == 2 and "no database at" in missing.stderr
