@@ -310,17 +310,20 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 
 def cmd_retag(args: argparse.Namespace) -> int:
-    """Re-apply the current lexicon to every stored article."""
+    """Re-apply the current lexicon and rules to every stored article."""
     from pipelines.retag import retag
+    from schedules.progress import progress
 
     options = Options(args)
     classifier = options.classifier()
-    with options.store() as store:
-        result = retag(store, classifier, batch_size=args.batch)
+    with options.store() as store, progress(store.count("articles"), "retagging") as advance:
+        result = retag(store, classifier, batch_size=args.batch, progress=advance)
     print(
         f"{result.articles} articles retagged: {result.changed} changed "
         f"({result.status_changed} status, {result.tags_changed} tags)"
     )
+    for tag in sorted(result.gained.keys() | result.lost.keys()):
+        print(f"  {tag}: +{result.gained[tag]} -{result.lost[tag]}")
     return EXIT_OK
 
 

@@ -28,6 +28,7 @@ KINDS = ("system", "org", "person", "theme")
 ENTITY_KINDS = ("place", "event", "ship", "unit", "person", "org")
 SIGNALS = ("india", "russia", "defence")
 STEM = "*"
+STOP = "stop"  # the cue set whose phrases swallow the matches inside them
 
 
 class LexiconError(ValueError):
@@ -47,6 +48,7 @@ class Term:
     weight: float = 1.0  # how much one mention counts towards its signals
     entity: bool = False  # a named entity ([[entity]]): its kind may be "person" or "org" too
     with_year: bool = False  # counts only when a year follows ("Запад" in "Запад-2021")
+    strong: bool = False  # a theme cue that on its own says the sentence is about the theme
 
     @property
     def is_tag(self) -> bool:
@@ -112,12 +114,10 @@ class Lexicon:
         self,
         terms: list[Term],
         tags: dict[str, str],
-        min_support: dict[str, float] | None = None,
         source: str = "<memory>",
     ):
         self.terms = terms
         self.tags = tags
-        self.min_support = min_support or {}  # theme -> cue weight it needs (see topic.py)
         self.source = source
         self.entity_kinds: dict[str, str] = {}
         for term in terms:
@@ -130,6 +130,7 @@ class Lexicon:
         """Changes whenever a term does: evidence read with another lexicon is stale."""
         lines = sorted(
             f"{t.name}|{t.kind}|{t.alias}|{t.cased}|{t.stem}|{sorted(t.signals)}|{t.weight}"
+            + ("|strong" if t.strong else "")
             for t in self.terms
         )
         return hashlib.sha1("\n".join(lines).encode()).hexdigest()[:12]
@@ -182,8 +183,8 @@ def _load(path: str, mtime_ns: int, size: int) -> Lexicon:
         data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LexiconError(f"{path}: cannot read lexicon: {exc}") from exc
-    terms, tags, min_support = _parse(data, path)
-    return Lexicon(terms, tags, min_support, path)
+    terms, tags = _parse(data, path)
+    return Lexicon(terms, tags, path)
 
 
 def _accept(term: Term, folded: str, original: str, last: int) -> Match | None:
@@ -216,12 +217,16 @@ def _drop_nested(matches: list[Match]) -> list[Match]:
     A match inside a longer one is dropped when the longer one already carries its signals
     and is of the same family (system/org/person tag or cue vs theme), so "India" inside the
     theme phrase "Make in India" still counts as an India-side mention, or when the longer one
-    is a stop phrase (a cue with no signals, such as "Indian Ocean"). Named entities are a
+    is a stop phrase (the cue set named "stop", such as "Indian Ocean"). Other cue sets with no
+    signals ("negation", "hedge") are markers: they nest only among themselves ("could not"
+    hides "could"), and neither hide nor are hidden by any other match. Named entities are a
     family of their own: the longest entity wins ("Goa Shipyard", not also "Goa"), an entity
     neither hides nor is hidden by a tag or non-stop cue ("Kaliningrad" is both a Russia-side
-    cue and a place), and of two overlapping readings of one entity the first is kept.
+    cue and a place), and of two overlapping readings of one entity the first is kept. Of two
+    readings of one theme with the same span (weak stem "spare" + plural, strong "spares"),
+    the strong one is kept.
     """
-    matches.sort(key=lambda m: (m.start, -m.end))
+    matches.sort(key=lambda m: (m.start, -m.end, not m.term.strong))
     kept: list[Match] = []
     active: list[Match] = []
     seen: set[tuple[int, int, str, bool]] = set()
@@ -250,18 +255,26 @@ def _covers(outer: Match, inner: Match) -> bool:
         return False
     if (outer.start, outer.end) == (inner.start, inner.end):
         return False
-    if outer.term.kind == "cue" and not outer.term.signals:
+    if outer.term.kind == "cue" and outer.term.name == STOP:
         return True  # a stop phrase: "Indian Ocean" is no India-side mention
+    if _is_marker(outer.term) or _is_marker(inner.term):
+        return _is_marker(outer.term) and _is_marker(inner.term)
     if outer.term.entity or inner.term.entity:
         return outer.term.entity and inner.term.entity
     same_family = (outer.term.kind == "theme") == (inner.term.kind == "theme")
     return same_family and inner.term.signals <= outer.term.signals
 
 
+def _is_marker(term: Term) -> bool:
+    """A word of a signal-less cue set other than "stop" ("negation", "hedge"): read by the
+    theme detector next to theme cues, it neither hides nor is hidden by other matches."""
+    return term.kind == "cue" and not term.signals and term.name != STOP
+
+
 SECTIONS = ("cue", "tag", "entity")
 
 
-def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[str, float]]:
+def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str]]:
     """Validate the TOML document and turn it into terms and the tag -> kind map."""
     unknown = set(data) - set(SECTIONS)
     if unknown:
@@ -269,7 +282,6 @@ def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[st
     terms: list[Term] = []
     tags: dict[str, str] = {}
     entities: set[str] = set()
-    min_support: dict[str, float] = {}
     for section in SECTIONS:
         entries = data.get(section, [])
         if not isinstance(entries, list):
@@ -283,9 +295,8 @@ def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[st
                 raise LexiconError(f"{where}: field 'name' must be a non-empty string")
             where = f"{source}: [[{section}]] {name!r}"
             kind = "cue" if section == "cue" else entry.get("kind")
-            for tag_only in ("kind", "min_support"):
-                if section == "cue" and tag_only in entry:
-                    raise LexiconError(f"{where}: field {tag_only!r} is only for [[tag]] entries")
+            if section == "cue" and "kind" in entry:
+                raise LexiconError(f"{where}: field 'kind' is only for [[tag]] entries")
             if section == "entity":
                 _check_entity(entry, name, kind, where, tags, entities)
                 entities.add(name)
@@ -295,10 +306,8 @@ def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str], dict[st
                 if name in tags:
                     raise LexiconError(f"{where}: field 'name' duplicates an earlier tag")
                 tags[name] = kind
-                if "min_support" in entry:
-                    min_support[name] = _min_support(entry["min_support"], kind, where)
             terms.extend(_entry_terms(entry, name, kind, where, entity=section == "entity"))
-    return terms, tags, min_support
+    return terms, tags
 
 
 def _check_entity(
@@ -311,17 +320,8 @@ def _check_entity(
         raise LexiconError(f"{where}: field 'name' is already a tag; entities are not tags")
     if name in entities:
         raise LexiconError(f"{where}: field 'name' duplicates an earlier entity")
-    for field in ("min_support", "indian_service"):
-        if field in entry:
-            raise LexiconError(f"{where}: field {field!r} is not for [[entity]] entries")
-
-
-def _min_support(value: object, kind: str, where: str) -> float:
-    if kind != "theme":
-        raise LexiconError(f"{where}: field 'min_support' is only for theme tags")
-    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
-        raise LexiconError(f"{where}: field 'min_support' must be a positive number")
-    return float(value)
+    if "indian_service" in entry:
+        raise LexiconError(f"{where}: field 'indian_service' is not for [[entity]] entries")
 
 
 _ENTRY_FIELDS = {
@@ -329,11 +329,11 @@ _ENTRY_FIELDS = {
     "kind",
     "signals",
     "weight",
-    "min_support",
     "aliases",
     "cased",
     "indian_service",
     "with_year",
+    "strong",
 }
 
 
@@ -350,9 +350,12 @@ def _entry_terms(
     weight = entry.get("weight", 1.0)
     if isinstance(weight, bool) or not isinstance(weight, int | float) or not 0 < weight <= 5:
         raise LexiconError(f"{where}: field 'weight' must be a number in (0, 5]")
+    if "strong" in entry and kind != "theme":
+        raise LexiconError(f"{where}: field 'strong' is only for theme tags")
     terms: list[Term] = []
     for field, cased, extra_signals in (
         ("aliases", False, frozenset()),
+        ("strong", False, frozenset()),
         ("cased", True, frozenset()),
         ("indian_service", False, frozenset({"india"})),
         ("with_year", True, frozenset()),
@@ -383,8 +386,20 @@ def _entry_terms(
                     weight=float(weight),
                     entity=entity,
                     with_year=field == "with_year",
+                    strong=field == "strong",
                 )
             )
+    _check_strong_and_weak(terms, where)
     if not terms:
         raise LexiconError(f"{where}: field 'aliases' must list at least one alias")
     return terms
+
+
+def _check_strong_and_weak(terms: list[Term], where: str) -> None:
+    """An alias is either strong or weak for its theme, not both."""
+    strong = {(lower_same_length(fold(t.alias)), t.stem) for t in terms if t.strong}
+    for term in terms:
+        if term.strong or term.cased:
+            continue
+        if (lower_same_length(fold(term.alias)), term.stem) in strong:
+            raise LexiconError(f"{where}: field 'strong' alias {term.alias!r} is also a weak alias")

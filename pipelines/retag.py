@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 from pipelines.store import Store
 from pipelines.topic import Classifier
@@ -15,9 +17,16 @@ class RetagResult:
     status_changed: int = 0
     tags_changed: int = 0
     changed: int = 0  # articles whose status or tags changed
+    gained: Counter[str] = field(default_factory=Counter)  # tag -> articles that gained it
+    lost: Counter[str] = field(default_factory=Counter)  # tag -> articles that lost it
 
 
-def retag(store: Store, classifier: Classifier, batch_size: int = 500) -> RetagResult:
+def retag(
+    store: Store,
+    classifier: Classifier,
+    batch_size: int = 500,
+    progress: Callable[[int], None] | None = None,
+) -> RetagResult:
     """Classify every article again, one transaction per batch, and count what changed.
 
     Articles that no longer qualify keep their row with status 'irrelevant', so a lexicon
@@ -37,11 +46,16 @@ def retag(store: Store, classifier: Classifier, batch_size: int = 500) -> RetagR
             )
             tags = [tag.to_dict() for tag in verdict.tags]
             status_changed = verdict.status != row["status"]
-            tags_changed = sorted(t["name"] for t in tags) != json.loads(row["tags"])
+            before, after = set(json.loads(row["tags"])), {t["name"] for t in tags}
+            tags_changed = before != after
+            result.gained.update(after - before)
+            result.lost.update(before - after)
             result.articles += 1
             result.status_changed += status_changed
             result.tags_changed += tags_changed
             result.changed += status_changed or tags_changed
             verdicts.append((row["id"], verdict.score, verdict.status, verdict.reasons, tags))
         store.update_verdicts(verdicts)
+        if progress:
+            progress(len(batch))
     return result

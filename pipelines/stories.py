@@ -78,10 +78,12 @@ class StoryClusterer:
 
     @property
     def rules_version(self) -> str:
-        """Names the model and the lexicon the evidence is read with: an index built by
-        other rules must be rebuilt before it is added to (see pipelines/recluster.py)."""
+        """Names the model, the lexicon and the theme model the evidence is read with: an
+        index built by other rules must be rebuilt before it is added to (see
+        pipelines/recluster.py)."""
         model, lexicon = self.model, self.reader.lexicon
-        return f"{INDEX_VERSION}-{model.version}-{model.digest}-{lexicon.digest}"
+        themes = self.reader.classifier.themes.model
+        return f"{INDEX_VERSION}-{model.version}-{model.digest}-{lexicon.digest}-{themes.digest}"
 
     def assign(
         self, doc_id: str, title: str, text: str, *, published: str | None = None

@@ -12,12 +12,13 @@ from __future__ import annotations
 import json
 import math
 import re
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TextIO
 
 from pipelines.lexicon import Lexicon, Match
+from pipelines.themes import Sentence, ThemeModel, ThemeReader
 
 # Score at or above THRESHOLD + BAND: 'relevant'; within BAND of THRESHOLD: 'borderline'
 # (kept for analyst review, counted as not relevant); below: 'irrelevant'.
@@ -38,17 +39,19 @@ NOT_UPFRONT_CAP = 0.35
 # The weakest signal drives the score; the mean lets strong other signals lift it a little.
 MIN_EXPONENT = 0.5
 
-# A theme cue counts only within this many characters (~30 words) of an entity mention.
-THEME_WINDOW = 200
-# Cue weight a theme needs, summed once per sentence (title 3, lead 1.5, body 1, tail 0.5),
-# unless its lexicon entry sets `min_support` (generic words like "deal" need more).
-THEME_MIN_SUPPORT = 1.0
 MAX_EVIDENCE = 3  # snippets kept per tag
 MAX_REASONS = 40
 SNIPPET_CHARS = 60
 _SENTENCE_END = re.compile(r"(?:[.!?\u0964\u0965\u06d4][\"'”’»)]*[ \t]|\n)\s*")
 SIGNAL_LABELS = {"india": "india-side", "russia": "russia-side", "defence": "defence"}
-ANCHOR_CUES = ("india-side", "russia-side")
+PARTY_KINDS = ("system", "org", "person")
+PARTY_CUES = ("india-side", "russia-side")
+# The themes of ../shared/spec/taxonomy.md, in its order.
+THEMES = (
+    "arms-deal", "delivery", "co-development", "technology-transfer", "self-reliance",
+    "sustainment", "payments-sanctions", "defence-diplomacy", "joint-exercise", "combat-use",
+    "arms-trade-data",
+)  # fmt: skip
 
 
 @dataclass
@@ -86,6 +89,7 @@ class _Hit:
     where: str  # title | summary | lead | body | tail
     sentence: tuple[str, int]  # (field, sentence number): one clause counts once
     source: str  # the field's full text, for snippets
+    span: tuple[int, int]  # where that sentence is in the field
 
 
 def _sentence_starts(text: str) -> list[int]:
@@ -126,8 +130,10 @@ def status_for(score: float) -> str:
 class Classifier:
     """Scores and tags articles with one compiled lexicon."""
 
-    def __init__(self, lexicon: Lexicon | None = None):
+    def __init__(self, lexicon: Lexicon | None = None, themes: ThemeModel | None = None):
+        """`themes`: the theme model (default: the one shipped, pipelines/theme_model.json)."""
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
+        self.themes = ThemeReader(THEMES, themes)
 
     def classify(
         self,
@@ -147,7 +153,7 @@ class Classifier:
             relevant=status == "relevant",
             score=round(score, 4),
             status=status,
-            tags=self._tags(hits),
+            tags=self._tags(hits, themes=status != "irrelevant"),
             reasons=self._reasons(hits),
         )
 
@@ -160,13 +166,21 @@ class Classifier:
         return "russia" in signals and bool(signals & {"defence", "india"})
 
     def _hits(self, title: str, summary: str | None, text: str) -> list[_Hit]:
-        hits = [_Hit(m, "title", "title", ("title", 0), title) for m in self.lexicon.find(title)]
+        whole = (0, len(title))
+        hits = [
+            _Hit(m, "title", "title", ("title", 0), title, whole) for m in self.lexicon.find(title)
+        ]
         for name, body in (("summary", summary or ""), ("text", text)):
+            matches = self.lexicon.find(body)
+            if not matches:
+                continue
             starts = _sentence_starts(body)
-            for m in self.lexicon.find(body):
+            for m in matches:
                 number = bisect_right(starts, m.start)
                 where = "summary" if name == "summary" else _zone(m.start, number)
-                hits.append(_Hit(m, name, where, (name, number), body))
+                end = starts[number] if number < len(starts) else len(body)
+                span = (starts[number - 1], end)
+                hits.append(_Hit(m, name, where, (name, number), body, span))
         return hits
 
     @staticmethod
@@ -195,29 +209,28 @@ class Classifier:
             return score
         return min(score, NOT_UPFRONT_CAP)
 
-    def _tags(self, hits: list[_Hit]) -> list[TagHit]:
-        """Entity tags from any alias match; theme tags from cues near entities, enough of them."""
+    def _tags(self, hits: list[_Hit], *, themes: bool) -> list[TagHit]:
+        """Entity tags from any alias match; themes from the theme model (pipelines/themes.py),
+        each with the sentence and cue that carried it, for articles that may be ours: an
+        irrelevant one is never stored, so what kind of event it reports does not matter."""
         found: dict[str, TagHit] = {}
-        anchors = _anchors(hits)
-        support: dict[str, dict[tuple[str, int], float]] = {}
         for hit in hits:
             term = hit.match.term
-            if not term.is_tag:
+            if not term.is_tag or term.kind == "theme":
                 continue
-            if term.kind == "theme":
-                if not _near(hit, anchors):
-                    continue
-                sentences = support.setdefault(term.name, {})
-                weight = max(sentences.get(hit.sentence, 0.0), WEIGHTS[hit.where])
-                sentences[hit.sentence] = weight
             tag = found.setdefault(term.name, TagHit(term.name, term.kind))
             if len(tag.evidence) < MAX_EVIDENCE:
                 tag.evidence.append(_evidence(hit))
-        for name, sentences in support.items():
-            needed = self.lexicon.min_support.get(name, THEME_MIN_SUPPORT)
-            if sum(sentences.values()) < needed:
-                del found[name]
+        if themes and any(_party(hit.match) for hit in hits):
+            for finding in self.themes.findings(_sentences(hits)):
+                found[finding.name] = TagHit(finding.name, "theme", [finding.evidence])
         return sorted(found.values(), key=lambda t: (t.kind == "theme", t.name))
+
+    def theme_features(
+        self, title: str, text: str, *, summary: str | None = None
+    ) -> dict[str, list[float]]:
+        """The theme model's features of an article, per theme it has cues for (fitting)."""
+        return self.themes.features(_sentences(self._hits(title, summary, text)))
 
     @staticmethod
     def _reasons(hits: list[_Hit]) -> list[dict]:
@@ -255,22 +268,27 @@ def _evidence(hit: _Hit) -> dict:
     }
 
 
-def _anchors(hits: list[_Hit]) -> dict[str, list[int]]:
-    """Start offsets, per field, of entity mentions that themes may attach to."""
-    anchors: dict[str, list[int]] = {}
+def _party(match: Match) -> bool:
+    """An India or Russia party or one of their systems, organisations or people: a theme
+    of an article that names none of them is not one of ours (a ship, a place or an
+    exercise alone is not enough)."""
+    term = match.term
+    return (term.is_tag and term.kind in PARTY_KINDS) or term.name in PARTY_CUES
+
+
+def _sentences(hits: list[_Hit]) -> list[Sentence]:
+    """The article's sentences that hold a match, each with its matches."""
+    grouped: dict[tuple[str, int], list[_Hit]] = {}
     for hit in hits:
-        term = hit.match.term
-        if term.kind in ("system", "org", "person") or term.name in ANCHOR_CUES:
-            anchors.setdefault(hit.field, []).append(hit.match.start)
-    for starts in anchors.values():
-        starts.sort()
-    return anchors
-
-
-def _near(hit: _Hit, anchors: dict[str, list[int]]) -> bool:
-    starts = anchors.get(hit.field, [])
-    i = bisect_left(starts, hit.match.start - THEME_WINDOW)
-    return i < len(starts) and starts[i] <= hit.match.start + THEME_WINDOW
+        grouped.setdefault(hit.sentence, []).append(hit)
+    sentences = []
+    for (part, _), group in grouped.items():
+        first = group[0]
+        start, end = first.span
+        zone = first.where if part != "summary" else "summary"
+        matches = tuple(h.match for h in group)
+        sentences.append(Sentence(part, zone, first.source[start:end], start, matches))
+    return sentences
 
 
 def classify_lines(lines: Iterable[str], out: TextIO, err: TextIO, classifier: Classifier) -> int:

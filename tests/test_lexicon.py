@@ -1,10 +1,12 @@
 """The lexicon file, its validation and the matcher's word boundaries in several scripts."""
 
+import json
 from pathlib import Path
 
 import pytest
 
 from pipelines.lexicon import Lexicon, LexiconError
+from tests.conftest import SHARED
 
 TAXONOMY_TAGS = {
     "S-400": "system", "S-500": "system", "BrahMos": "system", "Su-30MKI": "system",
@@ -253,3 +255,316 @@ def test_unreadable_lexicon_names_the_file(tmp_path):
     path = write(tmp_path, "[[tag]\nname=")
     with pytest.raises(LexiconError, match="lex.toml"):
         Lexicon.load(path)
+
+
+# ---------------------------------------------------------------- theme cues: strong and weak
+
+THEMES = [tag for tag, kind in TAXONOMY_TAGS.items() if kind == "theme"]
+QUALIFIER_SETS = ("negation", "hedge")
+
+
+def theme_cues(lexicon: Lexicon, text: str, theme: str) -> set[bool]:
+    """How strong the cues of one theme in text are: {True} strong, {False} weak, or both."""
+    return {m.term.strong for m in lexicon.find(text) if m.term.name == theme}
+
+
+def test_strong_field_is_parsed(tmp_path):
+    lex = Lexicon.load(
+        write(
+            tmp_path,
+            '[[tag]]\nname = "arms-deal"\nkind = "theme"\naliases = ["deal", "контракт*"]\n'
+            'strong = ["signed a deal", "подписали контракт*"]\n',
+        )
+    )
+    by_alias = {t.alias: (t.strong, t.stem) for t in lex.terms}
+    assert by_alias == {
+        "deal": (False, False),
+        "контракт": (False, True),
+        "signed a deal": (True, False),
+        "подписали контракт": (True, True),
+    }
+    # the weak "deal" inside the strong phrase is hidden by it; case-insensitive, stems work
+    found = [(m.text, m.term.strong) for m in lex.find("India SIGNED A DEAL, a big deal.")]
+    assert found == [("SIGNED A DEAL", True), ("deal", False)]
+    found = [(m.text, m.term.strong) for m in lex.find("стороны подписали контракты")]
+    assert found == [("подписали контракты", True)]
+
+
+def test_strong_changes_the_digest(tmp_path):
+    weak = Lexicon.load(write(tmp_path, '[[tag]]\nname = "t"\nkind = "theme"\naliases = ["x"]\n'))
+    path = tmp_path / "strong.toml"
+    path.write_text('[[tag]]\nname = "t"\nkind = "theme"\nstrong = ["x"]\n', encoding="utf-8")
+    strong = Lexicon.load(path)
+    assert [t.strong for t in strong.terms] == [True]
+    assert weak.digest != strong.digest
+
+
+@pytest.mark.parametrize(
+    ("body", "entry"),
+    [
+        ('[[tag]]\nname = "X"\nkind = "system"\naliases = ["x"]\nstrong = ["y"]\n', "'X'"),
+        ('[[cue]]\nname = "c"\naliases = ["x"]\nstrong = ["y"]\n', "'c'"),
+        ('[[entity]]\nname = "X"\nkind = "place"\naliases = ["x"]\nstrong = ["y"]\n', "'X'"),
+        ('[[tag]]\nname = "X"\nkind = "theme"\nstrong = "x"\n', "'X'"),
+        ('[[tag]]\nname = "X"\nkind = "theme"\nstrong = [""]\n', "'X'"),
+        ('[[tag]]\nname = "X"\nkind = "theme"\nstrong = [3]\n', "'X'"),
+        ('[[tag]]\nname = "X"\nkind = "theme"\nstrong = ["a* b*"]\n', "'X'"),
+        ('[[tag]]\nname = "X"\nkind = "theme"\naliases = ["Deal"]\nstrong = ["deal"]\n', "'X'"),
+    ],
+)
+def test_bad_strong_field_names_file_entry_and_field(tmp_path, body, entry):
+    path = write(tmp_path, body)
+    with pytest.raises(LexiconError) as info:
+        Lexicon.load(path)
+    message = str(info.value)
+    assert str(path) in message and entry in message and "'strong'" in message
+
+
+def test_only_themes_have_strong_cues_and_every_theme_has_both_kinds(lexicon):
+    assert {t.kind for t in lexicon.terms if t.strong} == {"theme"}
+    for theme in THEMES:
+        kinds = {t.strong for t in lexicon.terms if t.name == theme}
+        assert kinds == {True, False}, theme
+
+
+# (theme, English, Russian, Hindi): a strong cue and a weak cue in each language
+STRONG_AND_WEAK = [
+    (
+        "arms-deal",
+        ("India signed a contract for five S-400 regiments", "The S-400 deal is back"),
+        ("Индия и Россия подписали контракт на С-400", "Сделка по С-400 обсуждается"),
+        ("भारत ने रूस के साथ अनुबंध पर हस्ताक्षर किए", "एस-400 सौदा अटका"),
+    ),
+    (
+        "delivery",
+        ("The IAF took delivery of the third S-400 squadron", "Russia will supply the S-400"),
+        ("Россия поставила Индии первую партию", "поставки С-400 продолжаются"),
+        ("एस-400 की आपूर्ति में देरी हुई", "रूस एस-400 की आपूर्ति करेगा"),
+    ),
+    (
+        "co-development",
+        ("HAL's licensed production of the Su-30MKI", "The rifles will be made in India"),
+        ("лицензионное производство Су-30МКИ", "по российской лицензии"),
+        ("ब्रह्मोस एयरोस्पेस एक संयुक्त उद्यम है", "दोनों देश संयुक्त रूप से काम करेंगे"),
+    ),
+    (
+        "technology-transfer",
+        ("a full transfer of technology to HAL", "100% localisation of AK-203 output"),
+        ("передача технологий Индии", "локализация сборки"),
+        ("प्रौद्योगिकी हस्तांतरण पर सहमति", "हस्तांतरण की प्रक्रिया"),
+    ),
+    (
+        "self-reliance",
+        ("a push for Atmanirbhar Bharat in defence", "an indigenous radar"),
+        ("политика импортозамещения", "экспорт ракет"),
+        ("आत्मनिर्भर भारत अभियान", "स्वदेशी मिसाइल"),
+    ),
+    (
+        "sustainment",
+        ("a shortage of spares for the Su-30MKI fleet", "an upgrade is due"),
+        ("поставки запчастей задерживаются", "ремонт подлодки"),
+        ("सुखोई के कलपुर्जे", "विमानों की मरम्मत"),
+    ),
+    (
+        "payments-sanctions",
+        ("a waiver from CAATSA", "the payment for the S-400"),
+        ("из-за западных санкций", "угроза санкций"),
+        ("रुपया-रूबल व्यापार", "भुगतान कैसे होगा"),
+    ),
+    (
+        "defence-diplomacy",
+        ("Rajnath Singh met his Russian counterpart", "Singh's visit"),
+        ("министры провели переговоры в Москве", "встреча министров"),
+        ("राजनाथ सिंह अपने रूसी समकक्ष से मिले", "दोनों नेताओं की बैठक"),
+    ),
+    (
+        "joint-exercise",
+        ("the joint exercise INDRA began", "naval drills in the Bay of Bengal"),
+        ("совместные учения «Индра-2021»", "учения прошли успешно"),
+        ("भारत-रूस संयुक्त सैन्य अभ्यास", "सैन्य अभ्यास में भाग"),
+    ),
+    (
+        "combat-use",
+        ("the S-400 shot down Pakistani jets", "the drones were neutralised"),
+        ("боевое применение С-400", "применение С-400"),
+        ("ऑपरेशन सिंदूर में एस-400", "ड्रोन नष्ट कर दिए"),
+    ),
+    (
+        "arms-trade-data",
+        ("India was the largest arms importer in 2019-23", "Russia is a key arms supplier"),
+        ("Индия остается крупнейшим импортером вооружений", "западным поставщикам"),
+        ("भारत सबसे बड़ा हथियार आयातक", "रूस शीर्ष आपूर्तिकर्ता"),
+    ),
+]
+LANGS = ("en", "ru", "hi")
+
+
+@pytest.mark.parametrize(
+    ("theme", "lang", "text", "strong"),
+    [
+        (theme, lang, pair[not strong], strong)
+        for theme, *pairs in STRONG_AND_WEAK
+        for lang, pair in zip(LANGS, pairs, strict=True)
+        for strong in (True, False)
+    ],
+)
+def test_strong_and_weak_cue_of_every_theme(lexicon, theme, lang, text, strong):
+    cues = theme_cues(lexicon, text, theme)
+    assert True in cues if strong else cues == {False}
+
+
+def test_every_theme_is_covered_by_the_strong_and_weak_examples():
+    assert [row[0] for row in STRONG_AND_WEAK] == THEMES
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("भारतीय नौदलाच्या ताफ्यात दाखल", "delivery"),  # Marathi
+        ("રશિયા સાથે કરાર પર હસ્તાક્ષર", "arms-deal"),  # Gujarati
+        ("যৌথ মহড়া শুরু", "joint-exercise"),  # Bengali
+        ("கூட்டுப் பயிற்சியில் பங்கேற்பு", "joint-exercise"),  # Tamil
+        ("ఆపరేషన్ సిందూర్‌లో", "combat-use"),  # Telugu
+        ("പ്രതിരോധ കയറ്റുമതിയിൽ വർധന", "self-reliance"),  # Malayalam
+        ("ತಂತ್ರಜ್ಞಾನ ವರ್ಗಾವಣೆಗೆ ಒಪ್ಪಿಗೆ", "technology-transfer"),  # Kannada
+        ("спільне виробництво ракет", "co-development"),  # Ukrainian
+        ("des pièces de rechange russes", "sustainment"),  # French
+        ("wegen westlicher Sanktionen gegen Russland", "payments-sanctions"),
+        ("el mayor importador de armas del mundo", "arms-trade-data"),  # Spanish
+        ("o homólogo russo", "defence-diplomacy"),  # Portuguese
+    ],
+)
+def test_strong_cues_in_other_languages(lexicon, text, theme):
+    assert True in theme_cues(lexicon, text, theme)
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("Police said law and order was restored in Moscow.", "arms-deal"),
+        ("Modi offers condolences to Putin after the attack.", "arms-deal"),
+        ("India's rice exports to Russia rose.", "arms-trade-data"),
+        ("Rosoboronexport, Russia's state arms exporter, said", "arms-trade-data"),
+        ("Rosoboronexport, Russia's state arms exporter, said", "self-reliance"),
+        ("चंद्रयान मिशन", "defence-diplomacy"),
+    ],
+)
+def test_generic_words_give_no_theme_cue(lexicon, text, theme):
+    assert theme_cues(lexicon, text, theme) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "theme"),
+    [
+        ("an indigenous design", "self-reliance"),
+        ("स्वदेशी तकनीक", "self-reliance"),
+        ("The S-400 order is pending.", "arms-deal"),
+        ("Putin's visit to the plant", "defence-diplomacy"),
+    ],
+)
+def test_common_words_are_only_weak(lexicon, text, theme):
+    assert theme_cues(lexicon, text, theme) <= {False}
+
+
+def test_strong_reading_wins_over_a_weak_stem_of_the_same_span(lexicon):
+    # weak "spare" (with a Latin plural) and strong "spares" cover the same word
+    assert theme_cues(lexicon, "spares for the fleet", "sustainment") == {True}
+    # weak "स्वदेशी" does not reach into "स्वदेशीकरण" (indigenisation), which is strong
+    assert theme_cues(lexicon, "स्वदेशीकरण को बढ़ावा", "self-reliance") == {True}
+
+
+# ---------------------------------------------------------------- negation and hedge words
+
+
+def markers(lexicon: Lexicon, text: str) -> list[tuple[str, str]]:
+    return [(m.term.name, m.text) for m in lexicon.find(text) if m.term.name in QUALIFIER_SETS]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("India has not signed the S-400 contract", [("negation", "not")]),
+        ("India has yet to sign the deal", [("negation", "yet to")]),
+        ("Индия не подписала контракт на С-400", [("negation", "не")]),
+        ("Россия отказалась от сделки", [("negation", "отказалась")]),
+        ("भारत ने अनुबंध पर हस्ताक्षर नहीं किए", [("negation", "नहीं")]),
+        ("सौदा रद्द कर दिया गया", [("negation", "रद्द")]),
+        ("ஒப்பந்தம் இல்லை", [("negation", "இல்லை")]),
+        ("ఒప్పందం లేదు", [("negation", "లేదు")]),
+        ("কোনো চুক্তি নেই", [("negation", "নেই")]),
+        ("India may buy more S-400s", [("hedge", "may")]),
+        ("India could be considering the Su-57", [("hedge", "could be"), ("hedge", "considering")]),
+        ("Индия может закупить Су-57", [("hedge", "может")]),
+        (
+            "Индия, возможно, рассматривает покупку",
+            [("hedge", "возможно"), ("hedge", "рассматривает")],
+        ),
+        ("भारत एस-400 खरीद सकता है", [("hedge", "सकता")]),
+        ("सौदा संभव है", [("hedge", "संभव")]),
+        ("भारत विचार कर रहा है", [("hedge", "विचार कर")]),
+        ("No deal was signed", [("negation", "No deal")]),
+    ],
+)
+def test_negation_and_hedge_words_in_several_scripts(lexicon, text, expected):
+    assert markers(lexicon, text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["The S-400 arrived in May 2025.", "No. 17 Squadron flies the Su-30MKI.", "Air Force No 4"],
+)
+def test_month_and_squadron_numbers_are_no_qualifiers(lexicon, text):
+    assert markers(lexicon, text) == []
+
+
+def without_markers(lexicon: Lexicon) -> Lexicon:
+    terms = [t for t in lexicon.terms if t.name not in QUALIFIER_SETS]
+    return Lexicon(terms, lexicon.tags)
+
+
+MARKER_SAMPLES = [
+    "India has not signed a contract for more S-400 systems, the Indian Navy said.",
+    "Россия не исключает поставки Су-57 Индии; контракт может быть подписан в Москве.",
+    "भारत ने रूस से एस-400 की आपूर्ति पर कोई समझौता नहीं किया, सौदा रद्द हो सकता है।",
+    "রাশিয়ার সঙ্গে কোনো চুক্তি নেই, ভারত হয়তো এস-400 কিনবে",
+    "No Make in India deal without transfer of technology, may be the BrahMos Aerospace view.",
+]
+
+
+def dev_texts() -> list[str]:
+    texts = []
+    for path in sorted((SHARED / "data").glob("*.jsonl")) if SHARED.exists() else []:
+        with path.open(encoding="utf-8") as fh:
+            texts += [f"{d['title']}\n{d['text']}" for d in map(json.loads, filter(None, fh))]
+    return texts
+
+
+def test_negation_and_hedge_words_swallow_nothing(lexicon):
+    plain = without_markers(lexicon)
+    for text in MARKER_SAMPLES + dev_texts():
+        found = lexicon.find(text)
+        others = [m for m in found if m.term.name not in QUALIFIER_SETS]
+        assert others == plain.find(text), text[:80]
+    assert all(markers(lexicon, text) for text in MARKER_SAMPLES)
+
+
+def test_markers_nest_only_among_themselves_and_only_stop_swallows(tmp_path):
+    lex = Lexicon.load(
+        write(
+            tmp_path,
+            '[[cue]]\nname = "stop"\nsignals = []\naliases = ["Indian Ocean"]\n'
+            '[[cue]]\nname = "quiet"\nsignals = []\naliases = ["Russian navy", "not", "not yet"]\n'
+            '[[cue]]\nname = "india-side"\nsignals = ["india"]\naliases = ["Indian"]\n'
+            '[[cue]]\nname = "russia-side"\nsignals = ["russia"]\naliases = ["Russian"]\n'
+            '[[tag]]\nname = "X"\nkind = "system"\nsignals = ["defence"]\naliases = ["not X"]\n',
+        )
+    )
+    found = [(m.term.name, m.text) for m in lex.find("Russian navy in the Indian Ocean, not yet")]
+    assert found == [
+        ("quiet", "Russian navy"),
+        ("russia-side", "Russian"),
+        ("stop", "Indian Ocean"),
+        ("quiet", "not yet"),
+    ]
+    # a marker inside a tag alias is kept, and the tag is kept
+    assert [(m.term.name, m.text) for m in lex.find("not X")] == [("X", "not X"), ("quiet", "not")]

@@ -26,7 +26,7 @@ def lexicon() -> Lexicon:
 def without_entities(lexicon) -> Lexicon:
     """The same lexicon with its [[entity]] entries left out."""
     terms = [t for t in lexicon.terms if not t.entity]
-    return Lexicon(terms, lexicon.tags, lexicon.min_support)
+    return Lexicon(terms, lexicon.tags)
 
 
 def entities(lexicon: Lexicon, text: str) -> list[tuple[str, str]]:
@@ -325,9 +325,9 @@ def test_entities_do_not_change_a_verdict(lexicon, without_entities, title, text
     assert not {t.name for t in with_them.tags} & set(lexicon.entity_kinds)
 
 
-def test_place_event_ship_and_unit_entities_do_not_anchor_themes(lexicon, without_entities):
+def test_place_event_ship_and_unit_entities_are_no_party_for_themes(lexicon, without_entities):
     # A theme cue ("commissioned", in the title so it would weigh enough) next to a ship, a
-    # place, an exercise and a fleet, and no India/Russia word or tag: no anchor, no theme.
+    # place, an exercise and a fleet, and no India/Russia word or tag: no party, no theme.
     title = "Admiral Tributs commissioned at Severomorsk after Zapad drills with the Baltic Fleet"
     found = {lexicon.entity_kinds[name] for name in entity_names(lexicon, title)}
     assert found == {"ship", "place", "event", "unit"}
@@ -355,6 +355,6 @@ def test_dev_set_relevance_and_entity_tags_unchanged(lexicon, without_entities):
     for doc in docs:
         a = with_them.classify(doc["title"], doc["text"])
         b = without.classify(doc["title"], doc["text"])
-        # Entities of kind person/org are theme anchors like tags (pipelines/topic.py reads
-        # the kind); among the relevant documents no theme changes either.
-        assert_same_verdict(a, b, themes=a.relevant)
+        # Themes may change: the theme model weighs sentences that name entities more
+        # (pipelines/themes.py); relevance, score and entity tags may not.
+        assert_same_verdict(a, b, themes=False)

@@ -67,6 +67,9 @@ def test_stored_articles_carry_relevance_reasons_and_tags(site, tmp_path):
     assert {"S-400", "Rosoboronexport", "delivery"} <= set(tags)
     assert tags["S-400"]["kind"] == "system"
     assert "S-400" in json.loads(tags["S-400"]["evidence"])[0]["text"]
+    (delivery,) = json.loads(tags["delivery"]["evidence"])
+    assert delivery["text"].lower() in delivery["sentence"].lower()
+    assert delivery["tense"] in ("past", "future") and delivery["where"]
 
 
 def test_prefilter_skips_items_without_a_topic_signal(site, tmp_path):
@@ -121,6 +124,7 @@ def test_retag_after_a_lexicon_change(site, tmp_path):
     assert "2 articles retagged: 0 changed" in unchanged.stdout, unchanged.stderr
     changed = run_newswatch("retag", "--db", str(db), "--lexicon", str(lexicon))
     assert "2 articles retagged: 1 changed (0 status, 1 tags)" in changed.stdout, changed.stderr
+    assert "  Indian Air Force: +1 -0" in changed.stdout.splitlines()
     with Store(db) as store:
         query = "SELECT url FROM article_tags_view WHERE tag = 'Indian Air Force'"
         tagged = [r["url"] for r in store.db.query(query)]

@@ -43,3 +43,20 @@ def test_tag_f1_by_kind(results, kind):
     predicted = {i: {t.name for t in v.tags} for i, v in verdicts.items()}
     score = tag_prf(rows, predicted, clf.lexicon.tags)[kind]
     assert score.f1 >= TAG_F1_FLOORS[kind], score
+
+
+def test_themes_cross_validated():
+    # The theme model is fitted on these texts (bench/fit_themes.py): what counts is how it
+    # does on documents held out of its fitting, a story's documents together.
+    import fit_themes
+
+    from pipelines.topic import Classifier
+
+    examples = fit_themes.Examples(fit_themes.load(), Classifier())
+    predicted = fit_themes.predictions(examples)
+    relevance_set, story_sets, together = (
+        fit_themes.report(examples, predicted, sources) for sources in fit_themes.SOURCES
+    )
+    assert relevance_set >= 0.82
+    assert story_sets >= 0.76
+    assert together >= 0.78
