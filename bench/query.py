@@ -24,7 +24,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.export import write_rows  # noqa: E402
+from cli.output import write_records  # noqa: E402
 from pipelines.fts_query import to_fts  # noqa: E402
 from pipelines.store import EXPORT_COLUMNS, ArticleFilter, Store  # noqa: E402
 
@@ -214,7 +214,7 @@ def bench(store: Store, repeats: int) -> None:
 
     for fmt in ("jsonl", "csv"):
         begin = time.perf_counter()
-        count = write_rows(store.iter_export(nothing), EXPORT_COLUMNS, fmt, _Discard())
+        count = write_records(store.iter_export(nothing), EXPORT_COLUMNS, fmt, _Discard())
         seconds = time.perf_counter() - begin
         print(f"export {fmt}: {count} rows in {seconds:.1f} s = {count / seconds:,.0f} rows/s")
 

@@ -35,16 +35,21 @@ def site() -> Iterator[SiteServer]:
         yield server
 
 
+CRAWLING = ("crawl", "backfill", "run", "schedule")
+
+
 def run_newswatch(
     *args: str,
     settings: dict[str, str] | None = None,
     stdin: str | None = None,
     timeout: float = 120,
 ):
-    """Run `newswatch ARGS` in a child process, as cron would (Scrapy's reactor runs once)."""
+    """Run `newswatch ARGS` in a child process, as cron would (Scrapy's reactor runs once);
+    the commands that crawl get the test's Scrapy settings."""
     command = [sys.executable, "-m", "newswatch", *args]
-    for name, value in {**TEST_SETTINGS, **(settings or {})}.items():
-        command += ["-s", f"{name}={value}"]
+    if args and args[0] in CRAWLING:
+        for name, value in {**TEST_SETTINGS, **(settings or {})}.items():
+            command += ["-s", f"{name}={value}"]
     return subprocess.run(
         command,
         cwd=REPO,

@@ -91,7 +91,7 @@ def test_syndicated_copy_from_another_outlet_joins_the_story(site, tmp_path):
     ]
     assert len({s["id"] for s in stories}) == len(stories) == 2  # S-400 and BrahMos
 
-    result = run_newswatch("stories", "--db", str(db), "--format", "json")
+    result = run_newswatch("stories", "--db", str(db), "--format", "jsonl")
     listed = [json.loads(line) for line in result.stdout.splitlines()]
     assert {s["id"] for s in listed} == {s["id"] for s in stories}
 

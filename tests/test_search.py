@@ -22,7 +22,7 @@ def db(tmp_path_factory):
 
 
 def search(db, capsys, *args: str) -> list[dict]:
-    assert main(["search", "--db", str(db), "--format", "json", *args]) == 0
+    assert main(["search", "--db", str(db), "--format", "jsonl", *args]) == 0
     return [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
 

@@ -43,7 +43,7 @@ def test_a_source_that_starts_answering_403_is_failing_since_that_run(site, tmp_
     atom = second_run["stats"]["sources"]["Atom"]
     assert (atom["requests"], atom["http_403"]) == (1, 1)
     listed = run_newswatch(
-        "sources", "--sources", str(sources), "--db", str(db), "--format", "json"
+        "sources", "--sources", str(sources), "--db", str(db), "--format", "jsonl"
     )
     rows = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
     assert rows["Atom"]["state"] == f"failing since {second_run['started'][:16]}"

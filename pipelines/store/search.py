@@ -159,6 +159,18 @@ class SearchQueries:
             row["tags"] = json.loads(row["tags"])
         return rows
 
+    def source_names(self) -> list[str]:
+        """Every source the archive knows: the registry's and those of stored articles."""
+        rows = self.db.execute(
+            "SELECT name FROM sources UNION SELECT DISTINCT source FROM articles ORDER BY 1"
+        )
+        return [name for (name,) in rows if name]
+
+    def has_tag(self, tag: str) -> bool:
+        """Some article carries this exact tag (one a lexicon no longer has, say)."""
+        row = self.db.execute("SELECT 1 FROM article_tags WHERE tag = ? LIMIT 1", [tag])
+        return row.fetchone() is not None
+
     def _tag_is_rare(self, tag: str) -> bool:
         row = self.db.execute(
             "SELECT count(*) FROM (SELECT 1 FROM article_tags WHERE tag = ? LIMIT ?)",
@@ -166,9 +178,9 @@ class SearchQueries:
         ).fetchone()
         return row[0] < _RARE_TAG
 
-    def iter_export(self, where: ArticleFilter) -> Iterator[tuple[Any, ...]]:
-        """Every article of a filter in id order as EXPORT_COLUMNS tuples (tags a JSON
-        array), straight off a cursor: memory stays flat however many rows there are."""
+    def iter_export(self, where: ArticleFilter) -> Iterator[dict[str, Any]]:
+        """Every article of a filter in id order, EXPORT_COLUMNS each (tags a list), straight
+        off a cursor: memory stays flat however many rows there are."""
         conditions, params = where.where()
         cursor = self.db.execute(
             "SELECT a.id, a.url, a.title, a.source, a.publisher, a.published, a.first_seen,"
@@ -176,4 +188,7 @@ class SearchQueries:
             f" a.story_kind, a.summary FROM articles a WHERE {conditions} ORDER BY a.id",
             params,
         )
-        yield from cursor
+        for row in cursor:
+            record = dict(zip(EXPORT_COLUMNS, row, strict=True))
+            record["tags"] = json.loads(record["tags"])
+            yield record

@@ -8,23 +8,36 @@ from typing import Any
 
 import sqlite_utils
 
+from pipelines.store.search import ArticleFilter
+
 
 class StoryQueries:
     db: sqlite_utils.Database
 
-    def stories(self, since: str | None = None, limit: int | None = None) -> list[dict[str, Any]]:
-        """Stories newest first, each with its member articles (lead first) and the outlets
-        that carried it with the languages they wrote in."""
+    def stories(
+        self,
+        where: ArticleFilter | None = None,
+        *,
+        seen_since: str | None = None,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Stories newest first (by first seen), each with its member articles (lead first)
+        and the outlets that carried it with the languages they wrote in. `where` keeps the
+        stories with at least one article it covers (publication dates, tag, source);
+        `seen_since` those first seen on or after that day."""
+        members, params = (where or ArticleFilter()).where("m.id", "m")
         query = (
             "SELECT s.id, s.lead_url, s.first_seen,"
             " coalesce(s.title, (SELECT title FROM articles WHERE url = s.lead_url)) AS title,"
             " (SELECT published FROM articles WHERE story_id = s.id"
+            " ORDER BY published_utc LIMIT 1) AS first_published,"
+            " (SELECT published FROM articles WHERE story_id = s.id"
             " ORDER BY published_utc DESC LIMIT 1) AS published"
             " FROM stories s WHERE s.first_seen >= coalesce(?, '')"
-            " AND EXISTS (SELECT 1 FROM articles WHERE story_id = s.id)"
+            f" AND EXISTS (SELECT 1 FROM articles m WHERE m.story_id = s.id AND {members})"
             " ORDER BY s.first_seen DESC, s.id DESC"
         )
-        params: list[Any] = [since]
+        params = [seen_since, *params]
         if limit:
             query += " LIMIT ?"
             params.append(limit)

@@ -1,0 +1,311 @@
+"""Crawling commands: crawl, backfill, run, schedule, and the sources they read."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cli.options import (
+    EXIT_FAILURES,
+    EXIT_OK,
+    FORMATS,
+    Options,
+    UsageError,
+    add_db,
+    add_format,
+    add_lexicon,
+    add_report_dir,
+    add_settings,
+    add_sources,
+)
+from cli.output import print_table, write_records
+from cli.rules import rebuild_stories
+from crawlers.sources import select_sources
+from pipelines.store import Store
+
+
+def cmd_crawl(args: argparse.Namespace) -> int:
+    """Crawl every enabled source (or the named ones) once into the database."""
+    options = Options(args)
+    selected = select_sources(options.sources(), args.source)
+    return crawl(options, selected, kind="crawl", run_id=args.run_id)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    """Walk news sitemaps and GDELT for a past window, resuming an interrupted backfill."""
+    from crawlers.backfill import Backfill
+
+    options = Options(args)
+    selected = select_sources(options.sources(), args.source)
+    try:
+        window = Backfill.parse(f"{args.since}/{args.until or date.today().isoformat()}")
+    except ValueError as exc:
+        raise UsageError(f"bad window: {exc}") from None
+    with Store(options.db) as store:
+        done = sorted(store.done_slices(window.key))
+    if done:
+        print(f"resuming backfill {window.key}: {len(done)} slices already done")
+    extra = {"NEWSWATCH_BACKFILL": window.key, "NEWSWATCH_BACKFILL_DONE": done}
+    return crawl(options, selected, kind="backfill", extra=extra)
+
+
+def crawl(
+    options: Options,
+    selected: list,
+    *,
+    kind: str,
+    run_id: int | None = None,
+    extra: dict[str, Any] | None = None,
+) -> int:
+    """One crawl of `selected` under the run lock (held by `newswatch run` when it gives
+    `run_id`), then the per-source summary."""
+    from crawlers.process import crawl_settings, run_crawl
+    from schedules.lock import RunLock
+
+    lock = RunLock(options.db)
+    if run_id is None:
+        lock.acquire()
+    try:
+        with Store(options.db) as store:
+            if run_id is None:
+                store.abort_stale_runs()
+                store.sync_sources(options.sources())
+                run_id = store.start_run(kind)
+            ensure_story_rules(store, options)
+            # Aggregators are asked for what appeared since they last answered.
+            since = {
+                s.name: started
+                for s in selected
+                if s.kind == "gdelt" and (started := store.last_good_run_started(s.name))
+            }
+        settings = crawl_settings(
+            {
+                **options.settings,
+                "NEWSWATCH_DB": str(options.db),
+                "NEWSWATCH_RUN_ID": run_id,
+                "NEWSWATCH_LEXICON": options.lexicon_file or "",
+                "NEWSWATCH_SINCE": json.dumps(since),
+                **(extra or {}),
+            }
+        )
+        try:
+            run_crawl(selected, settings)
+        finally:
+            with Store(options.db) as store:
+                store.abort_run_if_running(run_id)
+                run = store.get_run(run_id)
+                errors = store.run_errors(run_id)
+    finally:
+        lock.release()
+    print_run_summary(run, errors)
+    return EXIT_OK if run["status"] == "ok" else EXIT_FAILURES
+
+
+def ensure_story_rules(store: Store, options: Options) -> None:
+    """Rebuild the story index first when it was built by other rules (a new release, or
+    another lexicon), so new articles are never matched against stale stories."""
+    from pipelines.evidence import EvidenceReader
+    from pipelines.recluster import needs_recluster
+    from pipelines.stories import StoryClusterer
+
+    clusterer = StoryClusterer(store.story_store(), reader=EvidenceReader(options.classifier()))
+    if needs_recluster(store, clusterer):
+        print("story rules changed: rebuilding the story index first", file=sys.stderr)
+        result = rebuild_stories(store, options)
+        print(
+            f"stories rebuilt: {result.articles} articles, {result.split} split, "
+            f"{result.merged} merged",
+            file=sys.stderr,
+        )
+
+
+def cmd_sources(args: argparse.Namespace) -> int:
+    """List every source with its state and last error, from the recent runs."""
+    from pipelines.health import source_health
+
+    options = Options(args)
+    registry = options.sources()
+    with options.store() as store:
+        runs = store.runs_since("")
+        health = (
+            {h["name"]: h for h in source_health(store.run_history(runs[-1], 10))} if runs else {}
+        )
+    records = []
+    for source in registry:
+        h = health.get(source.name, {})
+        state = h.get("state", "not run") if source.enabled else "disabled"
+        if state == "failing":
+            state = f"failing since {h['failing_since'][:16]}"
+        elif state == "empty":
+            state = f"empty for {h['empty_runs']} runs"
+        records.append(
+            {
+                "name": source.name,
+                "kind": source.kind or "feed",
+                "state": state,
+                "error": h.get("error") or None,
+            }
+        )
+    if args.format != "table":
+        write_records(records, ("name", "kind", "state", "error"), args.format, sys.stdout)
+        return EXIT_OK
+    rows = [(r["name"], r["kind"], r["state"], r["error"] or "") for r in records]
+    print_table(rows, ("source", "kind", "state", "last error"))
+    return EXIT_OK
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """One whole cycle: crawl, report, notify; safe to call from cron."""
+    from schedules.logs import configure_logging
+    from schedules.runner import RunOptions, run_cycle
+
+    options = Options(args)
+    configure_logging(options.db.parent / "logs")
+    result = run_cycle(
+        RunOptions(
+            db=options.db,
+            report_dir=options.report_dir,
+            sources_file=options.sources_file,
+            lexicon_file=options.lexicon_file,
+            config_file=options.config_file,
+            set_args=options.set_args,
+            notify=options.notify,
+        )
+    )
+    print_run_summary(result.run, result.errors)
+    if "html" in result.reports:
+        print(f"report: {result.reports['html']}")
+    return result.exit_code
+
+
+def print_run_summary(run: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+    sources = run["stats"].get("sources", {})
+    header = ("source", "status", "feeds", "items", "fetched", "stored", "errors")
+    rows = [
+        (
+            name,
+            c["status"],
+            f"{c['feeds_fetched']}/{c['feeds']}",
+            str(c["items_seen"]),
+            str(c["articles_fetched"]),
+            str(c["stored"]),
+            str(c["feeds_failed"] + c["article_errors"] + c["extract_failed"]),
+        )
+        for name, c in sorted(sources.items())
+    ]
+    print_table(rows, header)
+    print(f"\nrun {run['id']}: {run['status']}", end="")
+    if errors:
+        failing = sorted({e["source"] for e in errors})
+        print(f"; {len(errors)} failures in {len(failing)} sources:")
+        for error in errors:
+            print(f"  {error['source']}: {error['reason']} — {error['url']}")
+    else:
+        print()
+
+
+def cmd_schedule(args: argparse.Namespace) -> int:
+    """Run `newswatch run` daily from an APScheduler daemon."""
+    from schedules.daemon import make_trigger, serve
+    from schedules.logs import configure_logging
+
+    options = Options(args)
+    options.sources()  # a bad registry stops the daemon now, not at 06:30
+    try:
+        trigger = make_trigger(args.at, args.cron, args.tz)
+    except (ValueError, KeyError) as exc:  # bad --at or crontab fields, unknown time zone
+        raise UsageError(str(exc)) from None
+    run_args = [
+        "--db",
+        str(options.db.resolve()),
+        "--report-dir",
+        str(options.report_dir.resolve()),
+    ]
+    for flag, value in (
+        ("--sources", options.sources_file),
+        ("--lexicon", options.lexicon_file),
+        ("--config", options.config_file),
+    ):
+        if value:
+            run_args += [flag, str(Path(value).resolve())]
+    for setting in options.set_args:
+        run_args += ["-s", setting]
+    configure_logging(options.db.parent / "logs")
+    return serve(trigger, run_args, options.db.parent / "schedule.db", once_now=args.once_now)
+
+
+def _crawl_options(parser: argparse.ArgumentParser) -> None:
+    add_db(parser)
+    add_sources(parser)
+    add_lexicon(parser)
+    add_settings(parser)
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    crawl = commands.add_parser(
+        "crawl",
+        help="crawl all enabled sources once",
+        description="Crawl every enabled source (or --source NAME) once into the database "
+        "and print a per-source table. Example: newswatch crawl --source TASS",
+    )
+    _crawl_options(crawl)
+    crawl.add_argument("--source", action="append", help="only this source (repeatable)")
+    crawl.add_argument("--run-id", type=int, help=argparse.SUPPRESS)  # set by `newswatch run`
+    crawl.set_defaults(func=cmd_crawl)
+
+    backfill = commands.add_parser(
+        "backfill",
+        help="crawl a past window through news sitemaps and GDELT",
+        description="Walk the news sitemaps and GDELT day by day for a past window, politely, "
+        "through the same pipeline; an interrupted backfill resumes where it stopped. "
+        "Example: newswatch backfill --since 2025-11-01 --until 2025-11-30",
+    )
+    _crawl_options(backfill)
+    backfill.add_argument("--since", required=True, help="first day (YYYY-MM-DD)")
+    backfill.add_argument("--until", help="last day (default: today)")
+    backfill.add_argument("--source", action="append", help="only this source (repeatable)")
+    backfill.set_defaults(func=cmd_backfill)
+
+    sources = commands.add_parser(
+        "sources",
+        help="list every source with its state and last error",
+        description="Every source of the registry with its state from the recent runs (ok, "
+        "failing since, empty for N runs, extraction broken, disabled) and its last error. "
+        "Example: newswatch sources --format json",
+    )
+    add_db(sources)
+    add_sources(sources)
+    add_format(sources, FORMATS)
+    sources.set_defaults(func=cmd_sources)
+
+    run = commands.add_parser(
+        "run",
+        help="one whole cycle for cron: crawl, report, notify",
+        description="Crawl every enabled source, then write this run's report (JSON, Markdown, "
+        "HTML, Atom) and send it to the configured notifiers. Exit codes: 0 all sources fine, "
+        "1 some sources failed, 2 bad configuration, 75 another run is active. "
+        "Example: newswatch run --config newswatch.toml",
+    )
+    _crawl_options(run)
+    add_report_dir(run)
+    run.set_defaults(func=cmd_run)
+
+    schedule = commands.add_parser(
+        "schedule",
+        help="daemon that runs `newswatch run` daily (for hosts without cron)",
+        description="Fire `newswatch run` daily at --at in --tz (or on a --cron expression) "
+        "from an APScheduler daemon; a run missed while the host was down happens once when "
+        "it comes back. SIGTERM/SIGINT: no new runs, a running one may finish, exit 0. "
+        "Example: newswatch schedule --at 06:30 --tz Asia/Kolkata --once-now",
+    )
+    _crawl_options(schedule)
+    add_report_dir(schedule)
+    schedule.add_argument("--at", default="06:30", help="daily time HH:MM (default 06:30)")
+    schedule.add_argument("--tz", default="Asia/Kolkata", help="time zone (default Asia/Kolkata)")
+    schedule.add_argument("--cron", help='crontab expression "m h dom mon dow" instead of --at')
+    schedule.add_argument("--once-now", action="store_true", help="also run once at start")
+    schedule.set_defaults(func=cmd_schedule)

@@ -1,0 +1,42 @@
+"""`newswatch report`: write a run's reports again, or a digest of the runs since a day."""
+
+from __future__ import annotations
+
+import argparse
+
+from cli.options import EXIT_OK, Options, UsageError, add_db, add_report_dir
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Rebuild the reports of one run, or of every run since a date, from the database."""
+    from schedules.report import build_report, build_report_since, write_reports
+
+    options = Options(args)
+    if (args.run is None) == (args.since is None):
+        raise UsageError("give either --run ID or --since DATE")
+    with options.store() as store:
+        try:
+            if args.run is not None:
+                report = build_report(store, args.run)
+            else:
+                report = build_report_since(store, args.since)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        paths = write_reports(report, options.report_dir, store)
+    for kind, path in paths.items():
+        print(f"{kind}: {path}")
+    return EXIT_OK
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    report = commands.add_parser(
+        "report",
+        help="rebuild the reports of a run (or of the runs since a date)",
+        description="Write JSON, Markdown, HTML and Atom reports again from the database. "
+        "Example: newswatch report --run 12, or newswatch report --since 2025-12-01",
+    )
+    add_db(report)
+    report.add_argument("--run", type=int, help="the run's id")
+    report.add_argument("--since", help="every run started on or after this date")
+    add_report_dir(report)
+    report.set_defaults(func=cmd_report)

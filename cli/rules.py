@@ -1,0 +1,165 @@
+"""Commands that apply the rules to texts: extract, classify, retag, cluster, recluster."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from cli.options import (
+    EXIT_FAILURES,
+    EXIT_OK,
+    Options,
+    add_config,
+    add_db,
+    add_lexicon,
+    iso_date,
+)
+from pipelines.store import Store
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    """Extract article fields from saved pages: one JSON line per file."""
+    from crawlers.extract import extract_file
+
+    status = EXIT_OK
+    for path in args.paths:
+        try:
+            fields = extract_file(path, url=args.url)
+        except OSError as exc:
+            print(f"newswatch extract: {path}: {exc.strerror or exc}", file=sys.stderr)
+            status = EXIT_FAILURES
+            continue
+        print(json.dumps(fields, ensure_ascii=False))
+    return status
+
+
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Judge JSON Lines documents from stdin, as the pipeline would."""
+    from pipelines.topic import classify_lines
+
+    bad = classify_lines(sys.stdin, sys.stdout, sys.stderr, Options(args).classifier())
+    return EXIT_FAILURES if bad else EXIT_OK
+
+
+def cmd_retag(args: argparse.Namespace) -> int:
+    """Re-apply the current lexicon and rules to every stored article."""
+    from pipelines.retag import retag
+    from schedules.progress import progress
+
+    options = Options(args)
+    classifier = options.classifier()
+    with options.store() as store, progress(store.count("articles"), "retagging") as advance:
+        result = retag(store, classifier, batch_size=args.batch, progress=advance)
+    print(
+        f"{result.articles} articles retagged: {result.changed} changed "
+        f"({result.status_changed} status, {result.tags_changed} tags)"
+    )
+    for tag in sorted(result.gained.keys() | result.lost.keys()):
+        print(f"  {tag}: +{result.gained[tag]} -{result.lost[tag]}")
+    return EXIT_OK
+
+
+def cmd_cluster(args: argparse.Namespace) -> int:
+    """Assign JSON Lines documents from stdin to stories, as the pipeline would."""
+    from pipelines.stories import StoryClusterer, cluster_lines
+
+    if args.db is None:
+        bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, StoryClusterer())
+    else:
+        with Store(args.db) as store, store.transaction():
+            clusterer = StoryClusterer(store.story_store())
+            bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, clusterer)
+    return EXIT_FAILURES if bad else EXIT_OK
+
+
+def cmd_recluster(args: argparse.Namespace) -> int:
+    """Rebuild story assignments over the archive with the current rules."""
+    since = iso_date(args.since, "--since")
+    options = Options(args)
+    with options.store() as store:
+        result = rebuild_stories(store, options, since=since)
+    print(
+        f"{result.articles} articles in {result.stories} stories: {result.split} stories "
+        f"split, {result.merged} merged, {result.retired} kept only as aliases"
+    )
+    return EXIT_OK
+
+
+def rebuild_stories(store: Store, options: Options, since: str | None = None):
+    """Replay the archive through the story matcher, with a progress bar."""
+    from pipelines.evidence import EvidenceReader
+    from pipelines.recluster import recluster
+    from pipelines.stories import StoryClusterer
+    from schedules.progress import progress
+
+    reader = EvidenceReader(options.classifier())
+    total = len(store.clustering_order(since))
+    with progress(total, "reclustering") as advance:
+        return recluster(
+            store,
+            lambda index: StoryClusterer(index, reader=reader),
+            since=since,
+            progress=advance,
+        )
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    extract = commands.add_parser(
+        "extract",
+        help="extract article fields from saved HTML pages",
+        description="Print the fields newswatch extracts from saved pages (.html or .html.gz), "
+        "one JSON object per line. Example: newswatch extract page.html.gz --url https://...",
+    )
+    extract.add_argument("paths", nargs="+", metavar="PATH")
+    extract.add_argument("--url", help="the page's address (default: its canonical URL)")
+    extract.set_defaults(func=cmd_extract)
+
+    classify = commands.add_parser(
+        "classify",
+        help="judge relevance and tags of JSON Lines documents on stdin",
+        description="Read JSON Lines {id, title, text[, summary, url, lang]} on stdin and "
+        "write {id, relevant, score, status, tags, reasons} per line: how to try a lexicon "
+        "change before applying it. Malformed lines are reported on stderr and skipped. "
+        "Example: newswatch classify --lexicon my-lexicon.toml < docs.jsonl",
+    )
+    add_config(classify)
+    add_lexicon(classify)
+    classify.set_defaults(func=cmd_classify)
+
+    retag = commands.add_parser(
+        "retag",
+        help="re-apply the lexicon and the theme model to every stored article",
+        description="Classify every stored article again (one transaction per batch, with a "
+        "progress bar) and report how many changed status or tags, and per tag how many "
+        "articles gained or lost it. Example: newswatch retag --db data/newswatch.db",
+    )
+    add_db(retag)
+    add_lexicon(retag)
+    retag.add_argument("--batch", type=int, default=500, help="articles per transaction")
+    retag.set_defaults(func=cmd_retag)
+
+    cluster = commands.add_parser(
+        "cluster",
+        help="assign JSON Lines documents on stdin to stories",
+        description="Read JSON Lines {id, title, text[, url, published]} on stdin and print "
+        "{id, story} per line, with the pipeline's own code: a fresh in-memory index, or the "
+        "database's when --db is given (which then remembers the documents). "
+        "Example: newswatch cluster < docs.jsonl",
+    )
+    cluster.add_argument("--db", help="match against this database's stories (default: none)")
+    cluster.set_defaults(func=cmd_cluster)
+
+    recluster = commands.add_parser(
+        "recluster",
+        help="rebuild story assignments over the archive with the current rules",
+        description="Replay every stored article (or those published since --since) through "
+        "the story matcher in publication order and store their new stories, with a progress "
+        "bar; prints how many stories split and merged. Stories keep their ids where their "
+        "first article leads them again; the others stay as aliases. A crawl does this by "
+        "itself when the rules changed. Example: newswatch recluster --since 2025-01-01",
+    )
+    add_db(recluster)
+    add_lexicon(recluster)
+    recluster.add_argument("--since", help="only articles published on or after this date")
+    recluster.set_defaults(func=cmd_recluster)
