@@ -45,12 +45,44 @@ def cmd_backfill(args: argparse.Namespace) -> int:
         window = Backfill.parse(f"{args.since}/{args.until or date.today().isoformat()}")
     except ValueError as exc:
         raise UsageError(f"bad window: {exc}") from None
+    selected = backfillable(selected, window, options)
     with Store(options.db) as store:
         done = sorted(store.done_slices(window.key))
     if done:
         print(f"resuming backfill {window.key}: {len(done)} slices already done")
     extra = {"NEWSWATCH_BACKFILL": window.key, "NEWSWATCH_BACKFILL_DONE": done}
     return crawl(options, selected, kind="backfill", extra=extra)
+
+
+def backfillable(selected: list, window: Any, options: Options) -> list:
+    """The sources a backfill of `window` can walk; says which cannot (feeds and listings
+    hold only their latest items) and where a kind reaches less far back than asked."""
+    from crawlers.kinds import kind_class
+    from crawlers.process import crawl_settings
+
+    settings = crawl_settings(options.settings)
+    walkable, skipped = [], []
+    for source in selected:
+        kind = kind_class(source.kind)
+        if not kind.supports_backfill:
+            skipped.append(source.name)
+            continue
+        walkable.append(source)
+        earliest = kind.backfill_start(settings, date.today())
+        if earliest and window.since < earliest.isoformat():
+            print(
+                f"{source.name}: {source.kind} answers only from {earliest.isoformat()} on; "
+                f"the days before are skipped",
+                file=sys.stderr,
+            )
+    if skipped:
+        print(
+            f"not backfillable (their feeds hold only the latest items): {', '.join(skipped)}",
+            file=sys.stderr,
+        )
+    if not walkable:
+        raise UsageError("none of the sources can be backfilled: give a sitemap or GDELT source")
+    return walkable
 
 
 def crawl(

@@ -45,7 +45,7 @@ def cmd_classify(args: argparse.Namespace) -> int:
 def cmd_retag(args: argparse.Namespace) -> int:
     """Re-apply the current lexicon and rules to every stored article."""
     from pipelines.retag import retag
-    from schedules.progress import progress
+    from pipelines.progress import progress
 
     options = Options(args)
     classifier = options.classifier()
@@ -91,7 +91,7 @@ def rebuild_stories(store: Store, options: Options, since: str | None = None):
     from pipelines.evidence import EvidenceReader
     from pipelines.recluster import recluster
     from pipelines.stories import StoryClusterer
-    from schedules.progress import progress
+    from pipelines.progress import progress
 
     reader = EvidenceReader(options.classifier())
     total = len(store.clustering_order(since))

@@ -21,6 +21,7 @@ NEWSWATCH_LEXICON = ""  # empty: pipelines/lexicon.toml
 NEWSWATCH_SINCE = {}
 NEWSWATCH_GDELT_DELAY = 5.0  # seconds between GDELT requests, as its API asks
 NEWSWATCH_GDELT_BACKOFF = 30.0  # first wait after a 429; doubled for each further one
+NEWSWATCH_GDELT_HORIZON_DAYS = 90  # how far back the DOC API answers (its 3-month window)
 # A backfill: "SINCE/UNTIL" dates, and the slices an interrupted one already finished.
 NEWSWATCH_BACKFILL = ""
 NEWSWATCH_BACKFILL_DONE = []
@@ -65,7 +66,7 @@ HTTPCACHE_DIR = "httpcache"
 HTTPCACHE_IGNORE_HTTP_CODES = [500, 502, 503, 504, 408, 429]
 
 # The crawl's one database connection, shared by the middlewares and pipelines below.
-EXTENSIONS = {"pipelines.crawlstore.CrawlStore": 0}
+EXTENSIONS = {"pipelines.crawlstore.CrawlStore": 0, "crawlers.progress.BackfillProgress": 10}
 
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.HttpOnlyMiddleware": 10,

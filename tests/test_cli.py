@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 
 from newswatch import Options, build_parser
+from tests.analyst_data import build
 from tests.conftest import FIXTURES, REPO, run_newswatch
 
 
@@ -58,3 +61,93 @@ def test_extract_prints_one_json_line_per_file(tmp_path):
     assert fields["title"] == "Second S-400 squadron arrives in Punjab"
     assert fields["path"] == str(gz)
     assert "missing.html" in result.stderr
+
+
+def options_of(command: str) -> set[str]:
+    parser = build_parser()
+    (subparsers,) = [a for a in parser._actions if a.dest == "command"]
+    return {flag for a in subparsers.choices[command]._actions for flag in a.option_strings}
+
+
+def test_each_command_lists_only_the_options_it_uses():
+    assert options_of("extract") == {"-h", "--help", "--url"}
+    assert options_of("cluster") == {"-h", "--help", "--db"}
+    assert "-s" not in options_of("search") and "--sources" not in options_of("export")
+    assert {"--sources", "--lexicon", "-s"} <= options_of("crawl")
+    for command in ("search", "stories", "export", "sources"):
+        assert "--format" in options_of(command), command
+
+
+def test_options_are_never_abbreviated():
+    # `stories` has no --sources: `--source` must not be stretched into it elsewhere.
+    result = run_newswatch("sources", "--source", "TASS")
+    assert result.returncode == 2 and "unrecognized arguments: --source" in result.stderr
+    result = run_newswatch("search", "--lim", "3", "x")
+    assert result.returncode == 2 and "--lim" in result.stderr
+
+
+def test_version():
+    result = run_newswatch("--version")
+    assert result.returncode == 0 and result.stdout.startswith("newswatch ")
+
+
+def test_one_format_grammar(tmp_path):
+    db = build(tmp_path / "analyst.db")
+    as_array = run_newswatch("stories", "--db", str(db), "--format", "json")
+    as_lines = run_newswatch("stories", "--db", str(db), "--format", "jsonl")
+    assert json.loads(as_array.stdout) == [
+        json.loads(line) for line in as_lines.stdout.splitlines()
+    ]
+    sheet = run_newswatch("sources", "--db", str(db), "--format", "csv")
+    assert sheet.returncode == 0 and sheet.stdout.splitlines()[0] == "name,kind,state,error"
+
+
+def test_stories_filters_by_tag_source_and_publication_date(tmp_path):
+    db = build(tmp_path / "analyst.db")
+
+    def story_titles(*flags: str) -> list[str]:
+        result = run_newswatch("stories", "--db", str(db), "--format", "jsonl", *flags)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line)["title"] for line in result.stdout.splitlines()]
+
+    everything = story_titles()
+    assert "Second S-400 squadron arrives in Punjab" in everything
+    assert "S-400 of runs: a cricket record" not in everything  # retagged irrelevant
+    s400 = story_titles("--tag", "s-400")  # any case
+    assert set(s400) == {
+        "Second S-400 squadron arrives in Punjab",
+        "Россия завершит поставки С-400 «Триумф» Индии",
+    }
+    assert story_titles("--source", "tass") == ["Россия завершит поставки С-400 «Триумф» Индии"]
+    assert set(story_titles("--since", "2025-11-06")) == {
+        "Su-30MKI upgrade cleared",
+        "ब्रह्मोस मिसाइल का नया परीक्षण",
+    }
+    assert story_titles("--until", "2025-11-02") == ["Second S-400 squadron arrives in Punjab"]
+    assert len(story_titles("--limit", "1")) == 1
+    unknown = run_newswatch("stories", "--db", str(db), "--tag", "S400x")
+    assert unknown.returncode == 2 and "'S-400'" in unknown.stderr
+    assert len(unknown.stderr.strip().splitlines()) == 1
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    db = build(tmp_path / "analyst.db")
+    script = (
+        f"{sys.executable} -m newswatch stories --db {db} --format jsonl | head -c 1 >/dev/null;"
+        " echo ${PIPESTATUS[0]}"
+    )
+    result = subprocess.run(
+        ["bash", "-c", script], cwd=REPO, capture_output=True, text=True, check=False
+    )
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert result.stdout.strip() in ("0", "141")
+
+
+def test_export_into_a_missing_folder_is_one_line(tmp_path):
+    db = build(tmp_path / "analyst.db")
+    result = run_newswatch("export", "--db", str(db), "--out", str(tmp_path / "no" / "x.csv"))
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"newswatch export: --out {tmp_path / 'no' / 'x.csv'}: folder {tmp_path / 'no'} "
+        "does not exist"
+    ]

@@ -9,11 +9,13 @@ that reads sources.toml, most of which never crawl.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import date
 from typing import TYPE_CHECKING, Any, ClassVar
 
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
     from crawlers.sources import Source
     from crawlers.spiders.feeds import FeedSpider
@@ -45,6 +47,11 @@ class SourceKind:
         bad one. By default a source lists the feeds it is read from."""
         if not entry.get("feeds"):
             raise fail("feeds", "missing" if "feeds" not in entry else "empty list")
+
+    @classmethod
+    def backfill_start(cls, settings: BaseSettings, today: date) -> date | None:
+        """The earliest day a backfill of this kind can reach (None: no limit)."""
+        return None
 
     def start_requests(self, source: Source) -> Iterable[Request]:
         """The first requests of a crawl (or of a backfill, for kinds that support one);

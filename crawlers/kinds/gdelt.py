@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from crawlers.discovery import gdelt_start, gdelt_url, parse_gdelt
@@ -15,6 +15,7 @@ from crawlers.kinds.base import Fail, SourceKind
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.http import Response
+    from scrapy.settings import BaseSettings
 
     from crawlers.sources import Source
 
@@ -37,12 +38,21 @@ class Gdelt(SourceKind):
     def validate(cls, entry: dict[str, Any], fail: Fail) -> None:
         validate_queries(entry, fail)
 
+    @classmethod
+    def backfill_start(cls, settings: BaseSettings, today: date) -> date | None:
+        """The DOC API answers for its last three months only."""
+        return today - timedelta(days=settings.getint("NEWSWATCH_GDELT_HORIZON_DAYS"))
+
     def start_requests(self, source: Source) -> Iterable[Request]:
-        """One request since the last good run, or one per day of a backfill window."""
+        """One request since the last good run, or one per day of a backfill window
+        (the days GDELT still covers)."""
         spider = self.spider
+        earliest = self.backfill_start(spider.settings, datetime.now(UTC).date())
         for query in source.queries:
             if spider.backfill:
                 for start in spider.backfill.days():
+                    if earliest and start.date() < earliest:
+                        continue
                     url = gdelt_url(source.endpoint, query, start, start + timedelta(days=1))
                     if spider.slice_key(source, url) not in spider.done_slices:
                         yield self.request(source, url)
