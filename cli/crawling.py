@@ -174,6 +174,8 @@ def cmd_sources(args: argparse.Namespace) -> int:
             state = f"failing since {h['failing_since'][:16]}"
         elif state == "empty":
             state = f"empty for {h['empty_runs']} runs"
+        elif state == "extraction broken":
+            state = "extraction broken: pages parse empty; add a [source.extract] override"
         records.append(
             {
                 "name": source.name,

@@ -9,21 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-EMPTY_AFTER = 3  # consecutive runs without a feed item before a source counts as empty
+EMPTY_AFTER = 3  # runs in a row whose feeds answered with no item before a source is empty
 BROKEN_AFTER = 2  # consecutive page-fetching runs with no page parsed: extraction broken
 
 
 def source_health(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per source of the newest run (runs newest first, as `Store.run_history` returns):
-    its latest counters, how long it has been failing or empty, and a one-word state."""
-    if not runs:
-        return []
+    """Per source of the recent runs (newest first, as `Store.run_history` returns), judged
+    on the runs it took part in (a `crawl --source X` says nothing of the others): its
+    latest counters, how long it has been failing or empty, and a one-word state."""
+    names = sorted({name for run in runs for name in _sources(run)})
     health = []
-    for name, latest in sorted(_sources(runs[0]).items()):
-        history = [_sources(run).get(name) for run in runs]
+    for name in names:
+        ran = [(run["started"], _sources(run)[name]) for run in runs if name in _sources(run)]
+        history = [counters for _, counters in ran]
+        latest = history[0]
         streak = _leading(history, lambda c: c.get("status") == "failed")
-        empty_runs = len(_leading(history, lambda c: not c.get("items_seen")))
-        broken = _extraction_broken(history)
+        answered = [c for c in history if _answered(c)]  # 304s say nothing new, not empty
+        empty_runs = len(_leading(answered, lambda c: not c.get("items_seen")))
         entry = {
             "name": name,
             "status": latest.get("status", "ok"),
@@ -31,9 +33,10 @@ def source_health(runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
             "items": latest.get("items_seen", 0),
             "fetched": latest.get("articles_fetched", 0),
             "stored": latest.get("stored", 0),
-            "failing_since": runs[len(streak) - 1]["started"] if streak else None,
+            "failing_since": ran[len(streak) - 1][0] if streak else None,
             "empty_runs": empty_runs,
-            "extraction_broken": broken,
+            "extraction_broken": _extraction_broken(history),
+            "unchanged": latest.get("status") != "failed" and not _answered(latest),
         }
         entry["state"] = _state(entry)
         health.append(entry)
@@ -44,22 +47,27 @@ def _sources(run: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return (run.get("stats") or {}).get("sources") or {}
 
 
+def _answered(counters: dict[str, Any]) -> bool:
+    """Some feed of the source answered with content (a 200), not only 304 Not Modified."""
+    return counters.get("feeds_fetched", 1) > counters.get("feeds_unchanged", 0)
+
+
 def _leading(
-    history: list[dict[str, Any] | None], test: Callable[[dict[str, Any]], bool]
+    history: list[dict[str, Any]], test: Callable[[dict[str, Any]], bool]
 ) -> list[dict[str, Any]]:
-    """The newest runs, in order, for which the source was present and `test` held."""
+    """The newest runs, in order, for which `test` held."""
     streak = []
     for counters in history:
-        if counters is None or not test(counters):
+        if not test(counters):
             break
         streak.append(counters)
     return streak
 
 
-def _extraction_broken(history: list[dict[str, Any] | None]) -> bool:
+def _extraction_broken(history: list[dict[str, Any]]) -> bool:
     """True when the last BROKEN_AFTER runs that fetched pages parsed none of them."""
     fetching = [
-        c for c in history if c and c.get("articles_fetched", 0) + c.get("extract_failed", 0) > 0
+        c for c in history if c.get("articles_fetched", 0) + c.get("extract_failed", 0) > 0
     ][:BROKEN_AFTER]
     return len(fetching) == BROKEN_AFTER and all(
         c.get("extract_failed", 0) > 0 and c.get("articles_fetched", 0) == 0 for c in fetching
@@ -73,4 +81,6 @@ def _state(entry: dict[str, Any]) -> str:
         return "extraction broken"
     if entry["empty_runs"] >= EMPTY_AFTER:
         return "empty"
+    if entry["unchanged"]:
+        return "unchanged"
     return "ok"

@@ -36,6 +36,7 @@ def test_healthy_source_reports_its_latest_counters() -> None:
         "failing_since": None,
         "empty_runs": 0,
         "extraction_broken": False,
+        "unchanged": False,
         "state": "ok",
     }
 
@@ -79,11 +80,23 @@ def test_extraction_broken_needs_two_page_fetching_runs_that_parsed_nothing() ->
     assert by_name(partly)["ani"]["extraction_broken"] is False
 
 
-def test_only_sources_of_the_newest_run_and_new_sources_have_no_history() -> None:
-    runs = [run("2", new=failed()), run("1", gone=ok())]
+def test_each_source_is_judged_on_the_runs_it_took_part_in() -> None:
+    # `crawl --source new` in run 3 says nothing about `old`, judged on runs 2 and 1.
+    runs = [run("3", new=failed()), run("2", old=failed()), run("1", old=failed(), new=ok())]
     health = by_name(runs)
-    assert set(health) == {"new"}
-    assert health["new"]["failing_since"] == "2"
+    assert health["new"]["failing_since"] == "3"
+    assert health["old"]["failing_since"] == "1" and health["old"]["state"] == "failing"
+
+
+def test_feeds_answering_304_are_unchanged_never_empty() -> None:
+    quiet = ok(items_seen=0, articles_fetched=0, stored=0, feeds_fetched=2, feeds_unchanged=2)
+    runs = [run(str(day), tass=quiet) for day in range(5, 0, -1)]
+    health = by_name(runs)["tass"]
+    assert health["empty_runs"] == 0 and health["state"] == "unchanged"
+    empty = ok(items_seen=0, articles_fetched=0, stored=0, feeds_fetched=2, feeds_unchanged=0)
+    # 200s with no items count even with 304 runs between them
+    mixed = [run("5", tass=empty), run("4", tass=quiet), run("3", tass=empty), run("2", tass=empty)]
+    assert by_name(mixed)["tass"]["state"] == "empty"
 
 
 def test_no_runs_no_health() -> None:

@@ -39,7 +39,7 @@ def test_a_source_that_starts_answering_403_is_failing_since_that_run(site, tmp_
     assert state["Atom"]["state"] == "failing"
     assert state["Atom"]["failing_since"] == second_run["started"]
     assert state["Atom"]["error"].startswith("HTTP 403")
-    assert state["RDF"]["state"] == "ok"
+    assert state["RDF"]["state"] == "unchanged"  # 304 Not Modified since the first run
     atom = second_run["stats"]["sources"]["Atom"]
     assert (atom["requests"], atom["http_403"]) == (1, 1)
     listed = run_newswatch(
@@ -48,7 +48,23 @@ def test_a_source_that_starts_answering_403_is_failing_since_that_run(site, tmp_
     rows = {row["name"]: row for row in map(json.loads, listed.stdout.splitlines())}
     assert rows["Atom"]["state"] == f"failing since {second_run['started'][:16]}"
     assert rows["Atom"]["error"].startswith("HTTP 403")
-    assert rows["RDF"] == {"name": "RDF", "kind": "feed", "state": "ok", "error": None}
+    assert rows["RDF"] == {"name": "RDF", "kind": "feed", "state": "unchanged", "error": None}
+
+
+def test_five_runs_over_unchanged_feeds_leave_no_source_empty(site, tmp_path):
+    feeds = {"Atom": "atom.xml", "RDF": "rdf.xml", "RSS": "defence.rss"}
+    sources = write_sources(
+        tmp_path / "s.toml", {name: [f"{site.base}/feeds/{f}"] for name, f in feeds.items()}
+    )
+    db = tmp_path / "news.db"
+    for _ in range(5):
+        run_newswatch("crawl", "--sources", str(sources), "--db", str(db))
+    listed = run_newswatch(
+        "sources", "--sources", str(sources), "--db", str(db), "--format", "jsonl"
+    )
+    states = {row["name"]: row["state"] for row in map(json.loads, listed.stdout.splitlines())}
+    assert "empty" not in states.values()
+    assert states["Atom"] == states["RDF"] == "unchanged"  # these two answer 304
 
 
 def test_a_redesign_that_empties_bodies_is_flagged_after_two_runs(site, tmp_path):
@@ -69,3 +85,5 @@ def test_a_redesign_that_empties_bodies_is_flagged_after_two_runs(site, tmp_path
     with Store(db) as store:
         urls = {row["url"] for row in store.iter_articles()}
     assert not any("redesigned" in url for url in urls)  # never stored empty
+    listed = run_newswatch("sources", "--sources", str(sources), "--db", str(db))
+    assert "add a [source.extract] override" in listed.stdout
