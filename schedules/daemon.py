@@ -49,7 +49,11 @@ def fire_run(run_args: list[str]) -> int:
     """The scheduled job: one `newswatch run` in a child process (module-level, so the
     persistent job store can refer to it by name)."""
     with _Child.lock:
-        _Child.process = subprocess.Popen([sys.executable, "-m", "newswatch", "run", *run_args])
+        # Its own session: a Ctrl-C in the daemon's terminal reaches the daemon only, which
+        # lets the run finish (a second Ctrl-C stops it).
+        _Child.process = subprocess.Popen(
+            [sys.executable, "-m", "newswatch", "run", *run_args], start_new_session=True
+        )
     code = _Child.process.wait()
     logger.info("scheduled run exited with %s", code)
     with _Child.lock:
@@ -88,9 +92,21 @@ def serve(
         logger.info("next run at %s", scheduler.get_job(JOB_ID).next_run_time)
         scheduler.resume()
 
+    signals_seen = 0
+
     def stop(signum: int, frame: object) -> None:
-        logger.info("signal %s: no new runs; waiting for a running one", signum)
-        scheduler.shutdown(wait=False)
+        """First signal: no new runs, a running one may finish. Second: stop it too."""
+        nonlocal signals_seen
+        signals_seen += 1
+        if signals_seen == 1:
+            logger.info("signal %s: no new runs; waiting for a running one", signum)
+            scheduler.shutdown(wait=False)
+            return
+        with _Child.lock:
+            child = _Child.process
+        if child is not None and child.poll() is None:
+            logger.info("signal %s again: stopping the running run", signum)
+            child.terminate()
 
     scheduler.add_listener(install_job, EVENT_SCHEDULER_STARTED)
     signal.signal(signal.SIGTERM, stop)

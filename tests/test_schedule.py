@@ -107,3 +107,22 @@ def test_sigterm_during_a_run_lets_it_finish(site, tmp_path, sources):
     process.send_signal(signal.SIGTERM)
     assert process.wait(timeout=60) == 0
     assert runs(tmp_path) == [(1, "ok")]
+
+
+def test_a_second_signal_stops_the_running_run_without_a_traceback(site, tmp_path, sources):
+    site.site.routes["/articles/su30-upgrade.html"].delay = 8.0
+    command = [sys.executable, "-m", "newswatch", "schedule", "--tz", "UTC", "--once-now"]
+    command += ["--sources", str(sources), "--db", str(tmp_path / "data" / "news.db")]
+    command += ["--report-dir", str(tmp_path / "reports"), "-s", "DOWNLOAD_TIMEOUT=20"]
+    for name, value in TEST_SETTINGS.items():
+        command += ["-s", f"{name}={value}"]
+    process = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    wait_for(lambda: site.site.hits()["/articles/su30-upgrade.html"] == 1)
+    process.send_signal(signal.SIGINT)  # a terminal's Ctrl-C: the daemon only
+    time.sleep(1.0)
+    assert runs(tmp_path) == [(1, "running")]  # the run goes on
+    process.send_signal(signal.SIGINT)  # again: stop it
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert b"Traceback" not in stderr
+    assert runs(tmp_path) == [(1, "aborted")]
