@@ -25,9 +25,11 @@ def register(commands: argparse._SubParsersAction) -> None:
         "serve",
         help="browse the database read-only in Datasette",
         description="Open the database read-only in Datasette on 127.0.0.1 with its tables and "
-        "columns described and canned queries (latest stories, stories per tag over time, "
-        "the S-400 timeline, the most carried stories, failing sources). Needs the analyst "
-        "extra: pip install -e '.[analyst]'. Example: newswatch serve --port 8001",
+        "columns described, full-text search on articles and the views, a page per story "
+        "with every outlet that carried it, stories per tag per week, and canned queries "
+        "(latest stories, stories per tag over time, a tag's timeline, the most carried "
+        "stories, failing sources). Needs the analyst extra: pip install -e '.[analyst]'. "
+        "Example: newswatch serve --port 8001",
     )
     add_db(serve)
     serve.add_argument("--port", type=int, default=8001, help="port (default 8001)")

@@ -208,6 +208,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             config_file=options.config_file,
             set_args=options.set_args,
             notify=options.notify,
+            timezone=options.timezone,
+            notify_empty=options.notify_empty,
         )
     )
     print_run_summary(result.run, result.errors)

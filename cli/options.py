@@ -18,9 +18,19 @@ from typing import Any
 from crawlers.settingtypes import SettingError, check_settings
 from crawlers.sources import load_sources
 from pipelines.store import DEFAULT_DB, ArticleFilter, Store
+from schedules.render import DEFAULT_TIMEZONE, report_zone
 
 EXIT_OK, EXIT_FAILURES, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 75
-CONFIG_KEYS = {"db", "sources", "lexicon", "report_dir", "notify", "settings"}
+CONFIG_KEYS = {
+    "db",
+    "sources",
+    "lexicon",
+    "report_dir",
+    "notify",
+    "notify_empty",
+    "timezone",
+    "settings",
+}
 DEFAULT_REPORT_DIR = Path("data") / "reports"
 # --format: table for people; json is one array, jsonl one object per line, csv a sheet.
 FORMATS = ("table", "json", "jsonl", "csv")
@@ -73,6 +83,13 @@ class Options:
             getattr(args, "report_dir", None) or config.get("report_dir") or DEFAULT_REPORT_DIR
         )
         self.notify: list[str] = list(config.get("notify", []))
+        self.notify_empty = config.get("notify_empty", False)
+        if not isinstance(self.notify_empty, bool):
+            raise UsageError(f"{self.config_file}: 'notify_empty' must be true or false")
+        try:
+            self.timezone = report_zone(config.get("timezone", DEFAULT_TIMEZONE))
+        except ValueError as exc:
+            raise UsageError(f"{self.config_file}: {exc}") from None
         flags = getattr(args, "set", None) or []
         self.set_args: list[str] = [f"{name}={value}" for name, value in flags]
         try:
@@ -112,7 +129,9 @@ def add_db(parser: argparse.ArgumentParser) -> None:
 
 def add_config(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--config", help="TOML file with db, sources, lexicon, report_dir, notify, [settings]"
+        "--config",
+        help="TOML file with db, sources, lexicon, report_dir, notify, timezone, "
+        "notify_empty, [settings]",
     )
 
 

@@ -44,8 +44,8 @@ def cmd_classify(args: argparse.Namespace) -> int:
 
 def cmd_retag(args: argparse.Namespace) -> int:
     """Re-apply the current lexicon and rules to every stored article."""
-    from pipelines.retag import retag
     from pipelines.progress import progress
+    from pipelines.retag import retag
 
     options = Options(args)
     classifier = options.classifier()
@@ -89,9 +89,9 @@ def cmd_recluster(args: argparse.Namespace) -> int:
 def rebuild_stories(store: Store, options: Options, since: str | None = None):
     """Replay the archive through the story matcher, with a progress bar."""
     from pipelines.evidence import EvidenceReader
+    from pipelines.progress import progress
     from pipelines.recluster import recluster
     from pipelines.stories import StoryClusterer
-    from pipelines.progress import progress
 
     reader = EvidenceReader(options.classifier())
     total = len(store.clustering_order(since))

@@ -2,15 +2,19 @@
 
 Inline SVG needs no script, no image file and no external asset, so the HTML report
 stays one self-contained file that renders the same in a browser, offline or on a phone.
+Stories are counted on the day they were published, in the report's zone: a backfill
+that finds a month of stories at once adds to each of their days, not to its own.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from html import escape
 from typing import Any
+
+from schedules.render import MONTHS, local_day
 
 CHART_DAYS = 30
 TOP_TAGS = 5
@@ -19,9 +23,24 @@ WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 96  # plot margins; the legend sits below the x axis
 
 
-def tag_chart(rows: list[dict[str, Any]], *, end: date, days: int = CHART_DAYS) -> str:
+def stories_per_day(publications: list[dict[str, Any]], zone: tzinfo) -> list[dict[str, Any]]:
+    """{day, tag, stories} rows from `Store.story_publications` ({story, published, tag}):
+    each story counted once per tag, on the day in `zone` it was published."""
+    stories: dict[tuple[str, str], set[int]] = defaultdict(set)
+    for row in publications:
+        day = local_day(row["published"], zone)
+        if day is not None:
+            stories[day.isoformat(), row["tag"]].add(row["story"])
+    return [
+        {"day": day, "tag": tag, "stories": len(ids)} for (day, tag), ids in sorted(stories.items())
+    ]
+
+
+def tag_chart(
+    rows: list[dict[str, Any]], *, end: date, zone: tzinfo, days: int = CHART_DAYS
+) -> str:
     """SVG of stories per day for the `TOP_TAGS` tags with most stories over the `days`
-    ending on `end`, from `Store.daily_tag_counts` rows ({day, tag, stories})."""
+    ending on `end`, from `stories_per_day` rows ({day, tag, stories}) counted in `zone`."""
     start = end - timedelta(days=days - 1)
     counts: dict[str, dict[str, int]] = defaultdict(dict)
     for row in rows:
@@ -50,7 +69,8 @@ def tag_chart(rows: list[dict[str, Any]], *, end: date, days: int = CHART_DAYS) 
     def y(n: float) -> float:
         return TOP + plot_h * (1 - n / peak)
 
-    parts += _axes(day_keys, peak, x, y)
+    zone_name = datetime.combine(end, time(12), zone).tzname() or ""
+    parts += _axes(day_keys, peak, x, y, zone_name)
     for index, tag in enumerate(top):
         colour = COLOURS[index % len(COLOURS)]
         points = " ".join(
@@ -70,7 +90,11 @@ def tag_chart(rows: list[dict[str, Any]], *, end: date, days: int = CHART_DAYS) 
 
 
 def _axes(
-    day_keys: list[str], peak: int, x: Callable[[int], float], y: Callable[[float], float]
+    day_keys: list[str],
+    peak: int,
+    x: Callable[[int], float],
+    y: Callable[[float], float],
+    zone_name: str,
 ) -> list[str]:
     """Axis lines, a few date and count ticks, and the axis labels."""
     last = len(day_keys) - 1
@@ -85,14 +109,20 @@ def _axes(
     for i, anchor in ((0, "start"), (last // 2, "middle"), (last, "end")):
         parts.append(
             f'<text x="{x(i):.1f}" y="{bottom + 16:.1f}" text-anchor="{anchor}">'
-            f"{day_keys[i][5:]}</text>"
+            f"{_short_day(day_keys[i])}</text>"
         )
     for n in sorted({0, peak // 2, peak}):
         parts.append(f'<text x="{x(0) - 6:.1f}" y="{y(n) + 4:.1f}" text-anchor="end">{n}</text>')
     middle = y(peak / 2)
     parts.append(
-        f'<text x="{x(last // 2):.1f}" y="{bottom + 34:.1f}" text-anchor="middle">day (UTC)</text>'
+        f'<text x="{x(last // 2):.1f}" y="{bottom + 34:.1f}" text-anchor="middle">'
+        f"day published ({escape(zone_name)})</text>"
         f'<text x="12" y="{middle:.1f}" text-anchor="middle"'
         f' transform="rotate(-90 12 {middle:.1f})">stories per day</text>'
     )
     return parts
+
+
+def _short_day(iso_day: str) -> str:
+    day = date.fromisoformat(iso_day)
+    return f"{day.day} {MONTHS[day.month - 1]}"

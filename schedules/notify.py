@@ -16,11 +16,12 @@ from __future__ import annotations
 import logging
 import os
 import re
+from datetime import tzinfo
 from typing import Any
 
 import apprise
 
-from schedules.render import html_page, markdown
+from schedules.render import DEFAULT_ZONE, html_page, markdown
 from schedules.report import digest_subject
 from schedules.secrets import mask_url, redacting_logs, scrub, url_secrets
 
@@ -43,13 +44,19 @@ def notify_urls(config_urls: list[str] | None) -> list[str]:
 
 
 def notify(
-    report: dict[str, Any], urls: list[str], *, body_format: str = "markdown"
+    report: dict[str, Any],
+    urls: list[str],
+    *,
+    body_format: str = "markdown",
+    zone: tzinfo = DEFAULT_ZONE,
 ) -> list[dict[str, Any]]:
-    """Send the digest to each URL; one result per URL. A failing notifier is logged and
-    reported as failed, never raised: one dead webhook must not stop the others.
+    """Send the digest, its times shown in `zone`, to each URL; one result per URL. A
+    failing notifier is logged and reported as failed, never raised: one dead webhook
+    must not stop the others.
 
     E-mail always gets the HTML page (mail clients render it; apprise would otherwise
-    convert the Markdown itself); other notifiers get `body_format`."""
+    convert the Markdown itself), and its plain-text part is apprise's text of that
+    page; other notifiers get `body_format`."""
     if body_format not in ("markdown", "html"):
         raise ValueError(f"body_format must be 'markdown' or 'html', not {body_format!r}")
     subject = digest_subject(report)
@@ -57,7 +64,8 @@ def notify(
 
     def body(kind: str) -> str:
         if kind not in bodies:
-            bodies[kind] = html_page(report) if kind == "html" else markdown(report)
+            html = kind == "html"
+            bodies[kind] = html_page(report, zone=zone) if html else markdown(report, zone)
         return bodies[kind]
 
     results = []

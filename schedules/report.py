@@ -2,26 +2,42 @@
 
 The JSON written here is read by other tools; its keys `run`, `new`, `updates`, `review`
 and `sources` (and the keys of their entries) are a contract: add keys, never change them.
+Its times stay ISO 8601 as stored; only the Markdown and HTML show them in a zone.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
-from datetime import UTC, date, datetime
+from collections.abc import Iterable, Iterator
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 from pipelines.health import source_health
 from pipelines.store import Store
 from schedules import render
-from schedules.chart import CHART_DAYS, tag_chart
+from schedules.chart import CHART_DAYS, stories_per_day, tag_chart
+from schedules.render import DEFAULT_ZONE, clean, plural
 
 HEALTH_RUNS = 10  # runs of history source health is judged on
 FEED_ENTRIES = 50
+SUMMARY_CHARS = 300  # one or two sentences under a headline, not the article
+# Where a sentence ends: . ! ? … or the Devanagari danda, any closing quotes, then a
+# space before anything but a lower-case Latin letter ("approx. 300 km" goes on).
+_SENTENCE_END = re.compile(r"([.!?…।][\"'”’»)\]]*)\s+(?=[^a-z])")
+# A dot that ends an abbreviation or an initial, not a sentence: "Lt. Gen.", "U.S.",
+# "Rs.", "S. Jaishankar", "2025 г.".
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Cdr|Adm|Brig|Sgt|Sr|Jr|St|No|Nos|Rs"
+    r"|Govt|Inc|Ltd|Co|Corp|vs|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
+    r"|(?<!\w)\w)\.$"
+)
+ABBREVIATION_CHARS = 8  # the longest abbreviation above, its dot and a character before
 
 
 def build_report(store: Store, run_id: int) -> dict[str, Any]:
@@ -40,16 +56,28 @@ def build_report(store: Store, run_id: int) -> dict[str, Any]:
     return report
 
 
-def build_report_since(store: Store, since: str) -> dict[str, Any]:
-    """One report over every run started since `since` (ISO date or time): a daily or
-    weekly digest. Each story appears once: new if it was first stored in the period."""
-    run_ids = store.runs_since(since)
+def build_report_since(store: Store, since: str, zone: tzinfo = DEFAULT_ZONE) -> dict[str, Any]:
+    """One report over every run started since `since` (ISO date or time, in `zone`
+    when it names no offset): a daily or weekly digest. Each story appears once: new if
+    it was first stored in the period. `period` gives its first and last day in `zone`."""
+    start = _period_start(since, zone)
+    run_ids = store.runs_since(start.astimezone(UTC).isoformat(timespec="seconds"))
     if not run_ids:
         raise ValueError(f"no run since {since}")
     report = _report(store, store.get_run(run_ids[-1]), run_ids)
     report["since"] = since
     report["runs"] = run_ids
+    report["period"] = {
+        "from": start.astimezone(zone).date().isoformat(),
+        "to": _report_day(report, zone).isoformat(),
+    }
     return report
+
+
+def _period_start(since: str, zone: tzinfo) -> datetime:
+    """The moment `since` names: a date is its midnight in `zone`."""
+    start = datetime.fromisoformat(since)
+    return start if start.tzinfo else start.replace(tzinfo=zone)
 
 
 def _report(store: Store, run: dict[str, Any], run_ids: list[int]) -> dict[str, Any]:
@@ -62,10 +90,11 @@ def _report(store: Store, run: dict[str, Any], run_ids: list[int]) -> dict[str, 
     update_rows = _first_per_story(r for r in relevant if r["story_id"] not in new_stories)
     review_rows = [r for r in rows if r["status"] == "borderline"]
     members = store.story_members(r["story_id"] for r in new_rows + update_rows + review_rows)
+    languages = store.source_languages()
 
     def entries(selected: list[dict[str, Any]]) -> list[dict[str, Any]]:
         selected = sorted(selected, key=lambda r: r["published"] or r["first_seen"], reverse=True)
-        return [_entry(r, members.get(r["story_id"], [])) for r in selected]
+        return [_entry(r, members.get(r["story_id"], []), languages) for r in selected]
 
     new, updates = entries(new_rows), entries(update_rows)
     tag_counts = Counter(tag for entry in new + updates for tag in entry["tags"])
@@ -88,7 +117,11 @@ def _first_per_story(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     return list(first.values())
 
 
-def _entry(row: dict[str, Any], members: list[dict[str, Any]]) -> dict[str, Any]:
+def _entry(
+    row: dict[str, Any], members: list[dict[str, Any]], languages: dict[str, str]
+) -> dict[str, Any]:
+    """A story as the report lists it; `also` keeps every other copy (an outlet may have
+    several), the formats show each other outlet once."""
     return {
         "story": row["story_id"],
         "title": row["title"],
@@ -98,57 +131,141 @@ def _entry(row: dict[str, Any], members: list[dict[str, Any]]) -> dict[str, Any]
         "tags": row["tags"],
         "relevance": row["relevance"],
         "also": [
-            {"source": m["source"], "url": m["url"], "title": m["title"]}
+            {
+                "source": m["source"],
+                "url": m["url"],
+                "title": m["title"],
+                "language": languages.get(m["source"]),
+            }
             for m in members
             if m["id"] != row["id"]
         ],
+        "summary": lead_summary(row["summary"], row["body_lead"], row["title"]),
+        "language": languages.get(row["source"]),
     }
+
+
+def lead_summary(summary: Any, body: Any, title: Any = None) -> str:
+    """What a report shows under a headline: the article's own summary (its feed's or
+    page's description; not when it only repeats the headline), else the opening of its
+    body, cut to the first one or two sentences that fit in `SUMMARY_CHARS`."""
+    text = clean(summary)
+    if not text or text.casefold() == clean(title).casefold():
+        text = clean(body)
+    sentences = list(islice(_sentences(text), 2))
+    if not sentences:
+        return ""
+    lead = sentences[0]
+    if len(lead) > SUMMARY_CHARS:
+        return _cut_at_word(lead, SUMMARY_CHARS)
+    if len(sentences) > 1 and len(lead) + 1 + len(sentences[1]) <= SUMMARY_CHARS:
+        lead = f"{lead} {sentences[1]}"
+    return lead
+
+
+def _sentences(text: str) -> Iterator[str]:
+    """The sentences of `text`, lazily: a summary may be a whole article."""
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        dot = end.start(1)
+        if _ABBREVIATION.search(text, max(start, dot - ABBREVIATION_CHARS), dot + 1):
+            continue
+        yield text[start : end.end(1)]
+        start = end.end()
+    if text[start:]:
+        yield text[start:]
+
+
+def _cut_at_word(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word's end, with an ellipsis."""
+    head = text[: limit - 1]
+    if " " in head:
+        head = head.rsplit(" ", 1)[0]
+    return head.rstrip(" ,;:–—-") + "…"
+
+
+def has_news(report: dict[str, Any]) -> bool:
+    """Whether the digest has something to say: a story, an update, an item for review, or
+    a source that needs attention (silence must not hide a crawl that broke)."""
+    if report["new"] or report["updates"] or report["review"]:
+        return True
+    return any(render.needs_attention(source) for source in report["sources"])
 
 
 def digest_subject(report: dict[str, Any]) -> str:
     """One line that says whether the digest is worth opening."""
     states = Counter(source.get("state", "ok") for source in report["sources"])
     parts = [
-        _count(len(report["new"]), "new story", "new stories"),
-        _count(len(report["updates"]), "update", "updates"),
+        plural(len(report["new"]), "new story", "new stories"),
+        plural(len(report["updates"]), "update", "updates"),
         f"{len(report['review'])} for review",
     ]
     if states["failing"]:
-        parts.append(_count(states["failing"], "source failing", "sources failing"))
+        parts.append(plural(states["failing"], "source failing", "sources failing"))
     degraded = states["empty"] + states["extraction broken"]
     if degraded:
-        parts.append(_count(degraded, "source degraded", "sources degraded"))
-    return f"newswatch run {report['run']['id']}: {', '.join(parts)}"
+        parts.append(plural(degraded, "source degraded", "sources degraded"))
+    return f"{render.report_title(report)}: {', '.join(parts)}"
 
 
-def _count(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
+def report_name(report: dict[str, Any]) -> str:
+    """The file name, without extension, of a run's report (`run-12`) or of a digest
+    (`digest-2025-12-01-2025-12-07`)."""
+    period = report.get("period")
+    if period:
+        return f"digest-{period['from']}-{period['to']}"
+    return f"run-{report['run']['id']}"
 
 
-def write_reports(report: dict[str, Any], directory: Path, store: Store) -> dict[str, Path]:
-    """Write the run's JSON, Markdown and HTML, latest.json and the Atom feed, each
-    atomically, so a web server or a reader never sees half a file."""
+def write_reports(
+    report: dict[str, Any], directory: Path, store: Store, *, zone: tzinfo = DEFAULT_ZONE
+) -> dict[str, Path]:
+    """Write the report's JSON, Markdown and HTML (`report_name`), each atomically, so a
+    web server or a reader never sees half a file. Only the report of the newest reported
+    run (or of a run being reported now) replaces latest.json and the Atom feed: a
+    rebuilt older report or a digest never does."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    run_id = report["run"]["id"]
+    name = report_name(report)
     as_json = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
-    chart_end = _report_day(report)
-    since = date.fromordinal(chart_end.toordinal() - CHART_DAYS + 1).isoformat()
-    chart = tag_chart(store.daily_tag_counts(since), end=chart_end)
     outputs = {
-        "json": (f"run-{run_id}.json", as_json),
-        "latest": ("latest.json", as_json),
-        "markdown": (f"run-{run_id}.md", render.markdown(report)),
-        "html": (f"run-{run_id}.html", render.html_page(report, chart)),
-        "atom": ("feed.xml", render.atom(store.latest_stories(FEED_ENTRIES))),
+        "json": (f"{name}.json", as_json),
+        "markdown": (f"{name}.md", render.markdown(report, zone)),
+        "html": (f"{name}.html", render.html_page(report, _chart(report, store, zone), zone=zone)),
     }
+    if _is_latest(report, store):
+        outputs["latest"] = ("latest.json", as_json)
+        outputs["atom"] = ("feed.xml", render.atom(feed_entries(store)))
     return {kind: _write_atomic(directory / name, text) for kind, (name, text) in outputs.items()}
 
 
-def _report_day(report: dict[str, Any]) -> date:
+def _is_latest(report: dict[str, Any], store: Store) -> bool:
+    if "period" in report:
+        return False
+    return report["run"]["id"] >= (store.latest_reported_run() or 0)
+
+
+def feed_entries(store: Store) -> list[dict[str, Any]]:
+    """The latest stories for the Atom feed, each with the summary a report shows."""
+    stories = store.latest_stories(FEED_ENTRIES)
+    bodies = store.body_leads([story["url"] for story in stories])
+    for story in stories:
+        story["summary"] = lead_summary(story["summary"], bodies.get(story["url"]), story["title"])
+    return stories
+
+
+def _chart(report: dict[str, Any], store: Store, zone: tzinfo) -> str:
+    """Stories per day and tag over the days up to the report's, by publication day."""
+    end = _report_day(report, zone)
+    since = end - timedelta(days=CHART_DAYS)  # a day early: the store compares UTC times
+    rows = stories_per_day(store.story_publications(since.isoformat()), zone)
+    return tag_chart(rows, end=end, zone=zone)
+
+
+def _report_day(report: dict[str, Any], zone: tzinfo) -> date:
     """The chart ends on the run's day, so a report rebuilt later shows the same window."""
     stamp = report["run"]["finished"] or report["run"]["started"]
-    return datetime.fromisoformat(stamp).astimezone(UTC).date() if stamp else date.today()
+    return datetime.fromisoformat(stamp).astimezone(zone).date() if stamp else date.today()
 
 
 def _write_atomic(path: Path, text: str) -> Path:

@@ -18,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,8 @@ from crawlers.sources import load_sources
 from pipelines.store import Store
 from schedules.lock import RunLock
 from schedules.notify import notify, notify_urls
-from schedules.report import build_report, write_reports
+from schedules.render import DEFAULT_ZONE
+from schedules.report import build_report, has_news, write_reports
 
 logger = logging.getLogger("newswatch.run")
 
@@ -41,6 +43,8 @@ class RunOptions:
     config_file: str | None = None
     set_args: list[str] = field(default_factory=list)  # the user's own `-s NAME=VALUE`s
     notify: list[str] = field(default_factory=list)
+    timezone: tzinfo = DEFAULT_ZONE  # the zone reports and digests show times in
+    notify_empty: bool = False  # send the digest even when the run found nothing
 
 
 @dataclass
@@ -74,18 +78,28 @@ def run_cycle(options: RunOptions) -> RunResult:
             logger.error("crawl process of run %s exited with %s", run_id, returncode)
         store.abort_run_if_running(run_id)
         report = build_report(store, run_id)
-        reports = write_reports(report, options.report_dir, store)
+        reports = write_reports(report, options.report_dir, store, zone=options.timezone)
         # Once the report is on disk, the runs it covers are never reported again.
         store.mark_reported(report["runs"], run_id)
-        notifications = notify(report, notify_urls(options.notify))
-        for result in notifications:
-            if not result["ok"]:
-                logger.error("notifier %s failed: %s", result["url"], result["error"])
+        notifications = send_digest(report, options)
         store.record_notifications(run_id, notifications)
         run = store.get_run(run_id)
         errors = store.run_errors(run_id)
     logger.info("run %s finished: %s", run_id, run["status"])
     return RunResult(run, errors, reports, notifications)
+
+
+def send_digest(report: dict[str, Any], options: RunOptions) -> list[dict[str, Any]]:
+    """Deliver the run's digest to every notifier, unless it has nothing to say and the
+    config does not ask for empty digests (`notify_empty`)."""
+    if not (has_news(report) or options.notify_empty):
+        logger.info("run %s: nothing new, no digest sent", report["run"]["id"])
+        return []
+    notifications = notify(report, notify_urls(options.notify), zone=options.timezone)
+    for result in notifications:
+        if not result["ok"]:
+            logger.error("notifier %s failed: %s", result["url"], result["error"])
+    return notifications
 
 
 def crawl_in_child(options: RunOptions, run_id: int, lock_fd: int) -> int:

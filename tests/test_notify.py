@@ -19,6 +19,9 @@ from schedules.notify import notify, notify_urls
 from schedules.report import digest_subject
 
 SCRIPT = "<script>alert(1)</script> BrahMos test"
+HINDI_URL = (
+    "https://hindi.example/%E0%A4%AC%E0%A5%8D%E0%A4%B0%E0%A4%B9%E0%A5%8D%E0%A4%AE%E0%A5%8B%E0%A4%B8"
+)
 
 
 @pytest.fixture
@@ -32,10 +35,27 @@ def report() -> dict[str, Any]:
         "tags": ["BrahMos"],
         "relevance": 0.9,
         "also": [{"source": "evil", "url": "javascript:alert(1)", "title": "copy"}],
+        "summary": "India tested BrahMos. The test went well.",
+        "language": "en",
+    }
+    hindi = {
+        "story": 2,
+        "title": "ब्रह्मोस & S-400",
+        "url": HINDI_URL,
+        "source": "Dainik",
+        "published": "2026-11-02T04:30:00+00:00",
+        "tags": ["BrahMos", "S-400"],
+        "relevance": 0.8,
+        "also": [
+            {"source": "TASS", "url": "https://tass.example/1", "title": "С-400", "language": "ru"},
+            {"source": "TASS", "url": "https://tass.example/2", "title": "С-400", "language": "ru"},
+        ],
+        "summary": "",
+        "language": "hi",
     }
     return {
         "run": {"id": 7, "started": "2026-11-25T06:00:00+00:00", "finished": None, "status": "ok"},
-        "new": [entry],
+        "new": [entry, hindi],
         "updates": [],
         "review": [],
         "sources": [
@@ -134,11 +154,37 @@ def test_webhook_receives_the_markdown_digest(webhook, report) -> None:
     [(path, payload)] = received
     assert path == "/hooks/news"
     assert payload["title"] == digest_subject(report)
-    assert "&lt;script&gt;" in payload["message"] and "<script" not in payload["message"]
-    assert (
-        "[&lt;script&gt;alert(1)&lt;/script&gt; BrahMos test](https://pti.example/b1)"
-        in (payload["message"])
-    )
+    message = payload["message"]
+    assert "&lt;script>" in message and "<script" not in message
+    assert "[&lt;script>alert(1)&lt;/script> BrahMos test](https://pti.example/b1)" in message
+    assert "ब्रह्मोस & S-400" in message and "&amp;" not in message
+    assert f"[https://hindi.example/ब्रह्मोस]({HINDI_URL})" in message
+
+
+def test_the_email_text_part_lists_every_story_with_its_url(smtp, report) -> None:
+    inbox, port = smtp
+    url = f"mailto://127.0.0.1:{port}?from=bot@example.org&to=desk@example.org&mode=insecure"
+    [result] = notify(report, [url])
+    assert result["ok"], result["error"]
+    [message] = inbox.messages
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    lines = [line.strip() for line in text.splitlines()]
+    assert lines[lines.index(f"- 1. {SCRIPT}") :][:6] == [
+        f"- 1. {SCRIPT}",
+        "pti (en) · 2 Nov 2026",
+        "India tested BrahMos. The test went well.",
+        "tags: BrahMos",
+        "also: evil",  # named, never linked: its copy's URL is javascript:
+        "https://pti.example/b1",
+    ]
+    assert lines[lines.index("- 2. ब्रह्मोस & S-400") :][:5] == [
+        "- 2. ब्रह्मोस & S-400",
+        "Dainik (hi) · 2 Nov 2026, 10:00 IST",
+        "tags: BrahMos, S-400",
+        "also: TASS (ru)",
+        "https://hindi.example/ब्रह्मोस",
+    ]
+    assert "- BrahMos: 2 stories (1, 2)" in lines  # the tag index
 
 
 def test_a_failing_notifier_is_reported_not_raised(webhook, report) -> None:

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
+from dataclasses import replace
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from pipelines.article import Article
 from pipelines.store import Store
 from schedules.lock import Locked, RunLock
+from schedules.runner import RunOptions, run_cycle
 from tests.conftest import REPO, TEST_SETTINGS, run_newswatch, write_sources
 
 
@@ -156,7 +165,125 @@ def test_report_rebuilds_a_run_or_a_period(site, tmp_path):
         "report", "--since", "2000-01-01", "--db", db, "--report-dir", str(rebuilt)
     )
     assert since.returncode == 0, since.stderr
-    for bad in (["--run", "7"], [], ["--run", "1", "--since", "2000-01-01"]):
+    for bad in (["--run", "7"], [], ["--run", "1", "--since", "2000-01-01"], ["--since", "May"]):
         result = run_newswatch("report", *bad, "--db", db, "--report-dir", str(rebuilt))
         assert result.returncode == 2
         assert result.stderr.startswith("newswatch report: ")
+
+
+@pytest.fixture
+def hook() -> Iterator[tuple[list[dict[str, Any]], str]]:
+    """A webhook on 127.0.0.1 keeping the JSON it receives, and its apprise URL."""
+    received: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield received, f"json://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+def test_nothing_new_sends_no_digest_unless_notify_empty(site, tmp_path, hook, caplog, monkeypatch):
+    received, url = hook
+    monkeypatch.delenv("NEWSWATCH_NOTIFY", raising=False)
+    monkeypatch.chdir(REPO)  # the crawl child runs `python -m newswatch`
+    caplog.set_level(logging.INFO, logger="newswatch.run")
+    options = RunOptions(
+        db=tmp_path / "data" / "news.db",
+        report_dir=tmp_path / "reports",
+        sources_file=str(good_sources(site, tmp_path)),
+        set_args=[f"{name}={value}" for name, value in TEST_SETTINGS.items()],
+        notify=[url],
+    )
+    first = run_cycle(options)
+    assert [n["ok"] for n in first.notifications] == [True] and len(received) == 1
+    second = run_cycle(options)  # the same feeds again: nothing new
+    assert second.notifications == [] and len(received) == 1
+    assert "run 2: nothing new, no digest sent" in caplog.text
+    assert json.loads((tmp_path / "reports" / "latest.json").read_text())["run"]["id"] == 2
+    assert (tmp_path / "reports" / "run-2.html").exists()  # the report is still written
+    run_cycle(replace(options, notify_empty=True))
+    assert len(received) == 2 and received[1]["title"].startswith("newswatch run 3: 0 new")
+
+
+def reported_runs(db: Path) -> None:
+    """Two runs, each reported, with a clock that puts them on 25 Nov 2026 in India
+    (24 Nov in UTC)."""
+    with Store(db, clock=lambda: "2026-11-24T20:00:00+00:00") as store:
+        for n in (1, 2):
+            run_id = store.start_run()
+            article = Article(
+                url=f"https://pti.example/{n}",
+                source="pti",
+                title=f"Story {n}",
+                published="2026-11-24T20:00:00+00:00",
+            )
+            store.save_article(article, run_id)
+            store.finish_run(run_id, "ok", {"articles": {}, "sources": {}})
+            store.mark_reported([run_id], run_id)
+
+
+def files(directory: Path) -> dict[str, tuple[int, str]]:
+    return {p.name: (p.stat().st_mtime_ns, p.read_text()) for p in directory.iterdir()}
+
+
+def test_report_rewrites_only_its_own_files(tmp_path):
+    db, out = tmp_path / "news.db", tmp_path / "reports"
+    reported_runs(db)
+
+    def report(*flags: str) -> subprocess.CompletedProcess:
+        result = run_newswatch("report", *flags, "--db", str(db), "--report-dir", str(out))
+        assert result.returncode == 0, result.stderr
+        return result
+
+    report("--run", "2")
+    before = files(out)
+    assert {"run-2.json", "latest.json", "feed.xml"} <= set(before)
+    report("--run", "1")  # an older run: its own files, never latest.*
+    after = files(out)
+    assert set(after) - set(before) == {"run-1.json", "run-1.md", "run-1.html"}
+    assert all(after[name] == before[name] for name in before)
+    printed = report("--since", "2026-11-25").stdout  # a day in India (the default zone)
+    digest = "digest-2026-11-25-2026-11-25"
+    assert set(files(out)) - set(after) == {f"{digest}.json", f"{digest}.md", f"{digest}.html"}
+    assert all(files(out)[name] == after[name] for name in after)
+    assert f"markdown: {out / digest}.md" in printed
+    assert "# newswatch digest 2026-11-25 to 2026-11-25" in (out / f"{digest}.md").read_text()
+
+
+def test_the_config_sets_the_zone_of_report_times(tmp_path):
+    db, config = tmp_path / "news.db", tmp_path / "newswatch.toml"
+    reported_runs(db)
+    config.write_text('timezone = "Europe/Moscow"\n')
+    flags = ["--db", str(db), "--config", str(config), "--report-dir", str(tmp_path)]
+    result = run_newswatch("report", "--run", "1", *flags)
+    assert result.returncode == 0, result.stderr
+    assert "pti · 24 Nov 2026, 23:00 MSK" in (tmp_path / "run-1.md").read_text()
+
+
+@pytest.mark.parametrize(
+    ("config", "error"),
+    [
+        (
+            'timezone = "Asia/Kolkatta"',
+            "timezone: unknown time zone 'Asia/Kolkatta'; did you mean 'Asia/Kolkata'?",
+        ),
+        ("timezone = 5", "timezone must be a time zone name such as 'Asia/Kolkata'"),
+        ('notify_empty = "yes"', "'notify_empty' must be true or false"),
+    ],
+)
+def test_a_bad_timezone_or_notify_empty_exits_2_in_one_line(tmp_path, config, error):
+    path = tmp_path / "newswatch.toml"
+    path.write_text(config + "\n")
+    result = run_newswatch("report", "--run", "1", "--config", str(path))
+    assert result.returncode == 2
+    assert result.stderr == f"newswatch report: {path}: {error}\n"
