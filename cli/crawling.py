@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -97,7 +98,9 @@ def crawl(
     `run_id`), then the per-source summary."""
     from crawlers.process import crawl_settings, run_crawl
     from schedules.lock import RunLock
+    from schedules.logs import configure_logging
 
+    configure_logging(options.db.parent / "logs", "crawl")
     lock = RunLock(options.db)
     if run_id is None:
         lock.acquire()
@@ -198,7 +201,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from schedules.runner import RunOptions, run_cycle
 
     options = Options(args)
-    configure_logging(options.db.parent / "logs")
+    configure_logging(options.db.parent / "logs", "run")
     result = run_cycle(
         RunOptions(
             db=options.db,
@@ -212,13 +215,28 @@ def cmd_run(args: argparse.Namespace) -> int:
             notify_empty=options.notify_empty,
         )
     )
-    print_run_summary(result.run, result.errors)
+    print_run_summary(
+        result.run,
+        result.errors,
+        report=result.report,
+        notifications=result.notifications,
+        failing_since=result.failing_since,
+    )
     if "html" in result.reports:
         print(f"report: {result.reports['html']}")
     return result.exit_code
 
 
-def print_run_summary(run: dict[str, Any], errors: list[dict[str, Any]]) -> None:
+def print_run_summary(
+    run: dict[str, Any],
+    errors: list[dict[str, Any]],
+    *,
+    report: dict[str, Any] | None = None,
+    notifications: Sequence[dict[str, Any]] = (),
+    failing_since: dict[str, str] | None = None,
+) -> None:
+    """The per-source table and the run's line on stdout; on stderr, what an operator
+    must look at: one line per failing source, one per failed notifier."""
     sources = run["stats"].get("sources", {})
     header = ("source", "status", "feeds", "items", "fetched", "stored", "errors")
     rows = [
@@ -234,14 +252,56 @@ def print_run_summary(run: dict[str, Any], errors: list[dict[str, Any]]) -> None
         for name, c in sorted(sources.items())
     ]
     print_table(rows, header)
-    print(f"\nrun {run['id']}: {run['status']}", end="")
-    if errors:
-        failing = sorted({e["source"] for e in errors})
-        print(f"; {len(errors)} failures in {len(failing)} sources:")
-        for error in errors:
-            print(f"  {error['source']}: {error['reason']} — {error['url']}")
-    else:
-        print()
+    line = f"\nrun {run['id']}: {run['status']}"
+    if report is not None:
+        line += (
+            f"; {len(report['new'])} new stories, {len(report['updates'])} updated, "
+            f"{len(report['review'])} for review"
+        )
+    print(line)
+    for text in failure_lines(sources, errors, failing_since or {}):
+        print(text, file=sys.stderr)
+    for result in notifications:
+        if not result["ok"]:
+            print(f"notifier {result['url']} failed: {result['error']}", file=sys.stderr)
+
+
+def failure_lines(
+    sources: dict[str, dict[str, Any]], errors: list[dict[str, Any]], since: dict[str, str]
+) -> list[str]:
+    """One line per source with failures: its first error, how many more, since when;
+    a single line when no source could be reached at all."""
+    by_source: dict[str, list[dict[str, Any]]] = {}
+    for error in errors:
+        by_source.setdefault(error["source"], []).append(error)
+    failed = [name for name, c in sources.items() if c["status"] == "failed"]
+    if (
+        len(failed) > 1
+        and len(failed) == len(sources)
+        and all(_unreachable(by_source.get(name, [])) for name in failed)
+    ):
+        first = by_source[failed[0]][0]["reason"]
+        return [
+            f"no source could be reached ({len(failed)} sources; {first}): is the network down?"
+        ]
+    lines = []
+    for name, failures in sorted(by_source.items()):
+        first = failures[0]
+        text = f"{name}: {first['reason']} — {first['url']}"
+        if len(failures) > 1:
+            text += f" (and {len(failures) - 1} more)"
+        if name in since:
+            text += f"; failing since {since[name][:16]}"
+        lines.append(text)
+    return lines
+
+
+# The reasons crawlers/spiders/feeds.py `describe` gives when the network is at fault.
+UNREACHABLE = ("DNS lookup failed", "connection refused", "timed out")
+
+
+def _unreachable(failures: list[dict[str, Any]]) -> bool:
+    return bool(failures) and all(f["reason"].startswith(UNREACHABLE) for f in failures)
 
 
 def cmd_schedule(args: argparse.Namespace) -> int:
@@ -270,7 +330,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
             run_args += [flag, str(Path(value).resolve())]
     for setting in options.set_args:
         run_args += ["-s", setting]
-    configure_logging(options.db.parent / "logs")
+    configure_logging(options.db.parent / "logs", "schedule")
     return serve(trigger, run_args, options.db.parent / "schedule.db", once_now=args.once_now)
 
 

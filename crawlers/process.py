@@ -31,7 +31,8 @@ def crawl_settings(overrides: dict[str, Any] | None = None) -> Settings:
 
 def run_crawl(sources: list[Source], settings: Settings) -> None:
     """Crawl the given sources until done. Twisted's reactor cannot restart: once per process."""
-    process = CrawlerProcess(settings, install_root_handler=True)
+    settings.set("LOG_INSTALL_ROOT_HANDLER", False, "cmdline")  # the caller's handlers log
+    process = CrawlerProcess(settings)
     process.crawl(FeedSpider, sources=sources)
     from twisted.internet import reactor  # the one CrawlerProcess installed
 

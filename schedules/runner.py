@@ -12,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import logging
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -53,6 +54,8 @@ class RunResult:
     errors: list[dict[str, Any]]
     reports: dict[str, Path]
     notifications: list[dict[str, Any]]
+    report: dict[str, Any]
+    failing_since: dict[str, str]  # failing source -> the start of its failing streak
 
     @property
     def exit_code(self) -> int:
@@ -85,8 +88,11 @@ def run_cycle(options: RunOptions) -> RunResult:
         store.record_notifications(run_id, notifications)
         run = store.get_run(run_id)
         errors = store.run_errors(run_id)
+        failing_since = {
+            s["name"]: s["failing_since"] for s in report["sources"] if s.get("failing_since")
+        }
     logger.info("run %s finished: %s", run_id, run["status"])
-    return RunResult(run, errors, reports, notifications)
+    return RunResult(run, errors, reports, notifications, report, failing_since)
 
 
 def send_digest(report: dict[str, Any], options: RunOptions) -> list[dict[str, Any]]:
@@ -95,11 +101,7 @@ def send_digest(report: dict[str, Any], options: RunOptions) -> list[dict[str, A
     if not (has_news(report) or options.notify_empty):
         logger.info("run %s: nothing new, no digest sent", report["run"]["id"])
         return []
-    notifications = notify(report, notify_urls(options.notify), zone=options.timezone)
-    for result in notifications:
-        if not result["ok"]:
-            logger.error("notifier %s failed: %s", result["url"], result["error"])
-    return notifications
+    return notify(report, notify_urls(options.notify), zone=options.timezone)
 
 
 def crawl_in_child(options: RunOptions, run_id: int, lock_fd: int) -> int:
@@ -128,8 +130,21 @@ def crawl_in_child(options: RunOptions, run_id: int, lock_fd: int) -> int:
     )
     crawl_log = logging.getLogger("newswatch.crawl")
     for line in child.stdout:
-        crawl_log.info(line.rstrip())
+        level, message = child_record(line.rstrip())
+        crawl_log.log(level, message)
     return child.wait()
+
+
+_RECORD = re.compile(r"^\S+ \S+ \[(?P<name>[^\]]+)\] (?P<level>[A-Z]+): (?P<message>.*)$")
+
+
+def child_record(line: str) -> tuple[int, str]:
+    """A line the crawl child wrote, at the level the child logged it (its printed summary
+    at INFO): its warnings stay warnings here, its chatter stays out of stderr."""
+    match = _RECORD.match(line)
+    if match and isinstance(level := logging.getLevelName(match["level"]), int):
+        return level, f"[{match['name']}] {match['message']}"
+    return logging.INFO, line
 
 
 PR_SET_PDEATHSIG = 1  # linux/prctl.h

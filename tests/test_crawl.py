@@ -92,7 +92,7 @@ def test_summary_table_names_failing_sources(crawled):
     result, _, _ = crawled
     assert "Fixture Daily" in result.stdout
     assert "run 1: partial" in result.stdout
-    assert "Dead Host: DNS lookup failed" in result.stdout
+    assert "Dead Host: DNS lookup failed" in result.stderr
 
 
 def test_sitemap_entries_older_than_the_window_are_not_fetched(crawled):

@@ -62,7 +62,7 @@ def test_a_clean_run_exits_0_and_writes_reports_and_logs(site, tmp_path):
         "Rajnath Singh and Andrei Belousov discuss Su-30MKI upgrade",
         "INS Tamal commissioned at Kaliningrad",
     }
-    log = (tmp_path / "data" / "logs" / "newswatch.log").read_text()
+    log = (tmp_path / "data" / "logs" / "run.log").read_text()
     assert "run 1 finished: ok" in log
 
 
@@ -73,7 +73,7 @@ def test_failing_sources_exit_1(site, tmp_path):
     )
     result = run(tmp_path, sources)
     assert result.returncode == 1
-    assert "Gone: HTTP 404" in result.stdout
+    assert "Gone: HTTP 404" in result.stderr
 
 
 def test_bad_configuration_exits_2(site, tmp_path):
