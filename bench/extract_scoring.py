@@ -2,11 +2,13 @@
 
 Shared by bench/extract.py and tests/test_extract_quality.py so the figures the
 benchmark prints are the ones the quality floors are checked against.
-Definitions follow /work/shared/fixtures/articles/README.md.
+Definitions follow /work/shared/fixtures/articles/README.md; the in-repo corpus of
+tests/fixtures/outlets/ uses the same truth format (see its README).
 """
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 from collections import Counter
@@ -16,6 +18,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from crawlers.sources import load_sources
+
 _TOKEN = re.compile(r"\w+")
 _SHINGLE = 4
 
@@ -24,6 +28,30 @@ def load_truth(folder: Path) -> list[dict[str, Any]]:
     """One dict per fixture page, in file order."""
     with open(folder / "truth.jsonl", encoding="utf-8") as fh:
         return [json.loads(line) for line in fh if line.strip()]
+
+
+def read_page(folder: Path, row: Mapping[str, Any]) -> bytes:
+    """A fixture page's bytes, gzip-compressed (.html.gz) or not."""
+    data = (folder / row["file"]).read_bytes()
+    return gzip.decompress(data) if data[:2] == b"\x1f\x8b" else data
+
+
+def crawl_options(truth: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """The extract() options the crawl would use per page: for a page whose truth names a
+    source of the shipped registry, that source's time zone and extract overrides."""
+    sources = {source.name: source for source in load_sources()}
+    options = []
+    for row in truth:
+        source = sources[row["source"]] if row.get("source") else None
+        options.append({"tz": source.timezone, "overrides": source.extract} if source else {})
+    return options
+
+
+def select(truth: list[dict[str, Any]], split: str) -> list[dict[str, Any]]:
+    """The pages of a split: "even" or "odd" file positions (tune on one, report on the
+    other), or "all"."""
+    start = {"all": 0, "even": 0, "odd": 1}[split]
+    return truth[start :: 1 if split == "all" else 2]
 
 
 def _shingles(text: str | None) -> Counter[tuple[str, ...]]:
@@ -41,6 +69,12 @@ def body_counts(true: str | None, pred: str | None) -> tuple[float, float, float
     if total == 0:
         return 0.0, 0.0, 0.0
     return tp / total, fp / total, fn / total
+
+
+def page_f1(counts: tuple[float, float, float]) -> float:
+    """One page's body F1, for finding the pages where an extractor loses."""
+    tp, fp, fn = counts
+    return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
 
 
 def body_f1(counts: Iterable[tuple[float, float, float]]) -> tuple[float, float, float]:

@@ -13,19 +13,30 @@ from cli.options import (
     add_config,
     add_db,
     add_lexicon,
+    add_sources,
     iso_date,
 )
 from pipelines.store import Store
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
-    """Extract article fields from saved pages: one JSON line per file."""
+    """Extract article fields from saved pages: one JSON line per file, with --source as
+    the crawl would for that source (its extract overrides and time zone)."""
     from crawlers.extract import extract_file
+    from crawlers.sources import select_sources
 
+    source = None
+    if args.source:
+        (source,) = select_sources(Options(args).sources(), [args.source])
     status = EXIT_OK
     for path in args.paths:
         try:
-            fields = extract_file(path, url=args.url)
+            fields = extract_file(
+                path,
+                url=args.url,
+                tz=source.timezone if source else None,
+                overrides=source.extract if source else None,
+            )
         except OSError as exc:
             print(f"newswatch extract: {path}: {exc.strerror or exc}", file=sys.stderr)
             status = EXIT_FAILURES
@@ -47,7 +58,7 @@ def cmd_retag(args: argparse.Namespace) -> int:
     from pipelines.progress import progress
     from pipelines.retag import retag
 
-    options = Options(args)
+    options = Options(args, writes=True)
     classifier = options.classifier()
     with options.store() as store, progress(store.count("articles"), "retagging") as advance:
         result = retag(store, classifier, batch_size=args.batch, progress=advance)
@@ -76,7 +87,7 @@ def cmd_cluster(args: argparse.Namespace) -> int:
 def cmd_recluster(args: argparse.Namespace) -> int:
     """Rebuild story assignments over the archive with the current rules."""
     since = iso_date(args.since, "--since")
-    options = Options(args)
+    options = Options(args, writes=True)
     with options.store() as store:
         result = rebuild_stories(store, options, since=since)
     print(
@@ -109,10 +120,14 @@ def register(commands: argparse._SubParsersAction) -> None:
         "extract",
         help="extract article fields from saved HTML pages",
         description="Print the fields newswatch extracts from saved pages (.html or .html.gz), "
-        "one JSON object per line. Example: newswatch extract page.html.gz --url https://...",
+        "one JSON object per line; with --source, as the crawl extracts that source's pages "
+        "(the [source.extract] overrides of its entry in the sources file, its time zone). "
+        "Example: newswatch extract page.html.gz --source 'The Hindu' --url https://...",
     )
     extract.add_argument("paths", nargs="+", metavar="PATH")
     extract.add_argument("--url", help="the page's address (default: its canonical URL)")
+    extract.add_argument("--source", metavar="NAME", help="extract as for this source")
+    add_sources(extract)
     extract.set_defaults(func=cmd_extract)
 
     classify = commands.add_parser(

@@ -1,10 +1,12 @@
 """Article extraction from HTML: title, dates, authors, body and page metadata.
 
-Sources are trusted in the order measured best on real pages (bench/extract.py):
+A source's own selectors (its `[source.extract]` table in sources.toml) come first;
+then sources are trusted in the order measured best on real pages (bench/extract.py):
 JSON-LD article nodes, then OpenGraph and other meta tags, then trafilatura for the
-body and htmldate for dates the markup does not state. The page is parsed once;
-trafilatura and htmldate copy the tree before they prune it. Dates are read by
-pipelines.dates: an implausible one is skipped like an unreadable one, and counted.
+body (checked against the JSON-LD articleBody and the page's shown lead) and htmldate
+for dates the markup does not state. The page is parsed once; trafilatura and
+htmldate copy the tree before they prune it. Dates are read by pipelines.dates: an
+implausible one is skipped like an unreadable one, and counted.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import re
 from collections.abc import Callable, Mapping
 from html import unescape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 import charset_normalizer
 import trafilatura
 from htmldate import find_date
-from lxml.etree import _Element, strip_tags
+from lxml.etree import XPath, XPathError, _Element, strip_tags
 from lxml.html import HtmlElement
 from trafilatura.metadata import extract_author
 from trafilatura.utils import load_html
@@ -29,6 +31,9 @@ from trafilatura.xml import xmltotxt
 
 from crawlers.metadata import PageMeta, is_organisation, ld_people, ld_text, read_page_meta
 from pipelines.dates import DateReader, Zone
+
+if TYPE_CHECKING:
+    from crawlers.sources import ExtractOverrides, Selector
 
 __all__ = ["FIELDS", "decode_html", "extract", "extract_file"]
 
@@ -144,13 +149,15 @@ def extract(
     fallback: Mapping[str, Any] | None = None,
     encoding: str | None = None,
     tz: Zone = None,
+    overrides: ExtractOverrides | None = None,
 ) -> dict[str, Any]:
     """Extract an article from one page; never raises on malformed input.
 
     The result has the FIELDS, then "dates_rejected": how many dates the page (or the
     fallback) stated but were impossible or implausible, for the run's stats.
     encoding is the charset of the HTTP Content-Type header, for bytes; tz the source's
-    time zone, for dates without an offset (UTC when None; an unknown name raises).
+    time zone, for dates without an offset (UTC when None; an unknown name raises);
+    overrides the source's `[source.extract]` selectors, which come before the cascade.
     """
     fallback = fallback or {}
     dates = DateReader(tz)
@@ -164,27 +171,33 @@ def extract(
         _apply_fallback(result, fallback, dates)
         result["dates_rejected"] = dates.rejected
         return result
+    if overrides is not None:
+        _remove(tree, overrides.drop)
+    found = _overridden(tree, overrides)
     page = read_page_meta(tree)
     art = page.article
     canonical = page.links.get("canonical") or page.first("og:url") or ld_text(art.get("url"))
     result["canonical_url"] = urljoin(url, canonical) if canonical else url
     result["publisher"] = page.ld_publisher or page.first("og:site_name", "application-name")
-    result["title"] = _title(tree, page, result["canonical_url"])
+    result["title"] = found["title"] or _title(tree, page, result["canonical_url"])
     summary = ld_text(art.get("description")) or page.first(
         "og:description", "description", "twitter:description"
     )
     result["summary"] = " ".join(_html_text(summary or "").split()) or None
-    result["body"] = _body(tree, url, ld_text(art.get("articleBody")))
+    result["body"] = found["body"] or _body(tree, url, page, result["summary"])
     # Each source is looked up only when the ones before gave no plausible date.
     result["published"] = (
-        dates.first(ld_text(art.get("datePublished")), page.first(*_PUBLISHED_KEYS))
+        dates.first(found["date"])
+        or dates.first(ld_text(art.get("datePublished")), page.first(*_PUBLISHED_KEYS))
         or dates.first(_microdata(tree, "datePublished"))
         or dates.first(_htmldate(tree, result["canonical_url"]))
     )
     result["modified"] = dates.first(
         ld_text(art.get("dateModified")), page.first(*_MODIFIED_KEYS)
     ) or dates.first(_microdata(tree, "dateModified"))
-    result["authors"] = _authors(tree, page, _site_keys(page, result["canonical_url"]))
+    result["authors"] = found["authors"] or _authors(
+        tree, page, _site_keys(page, result["canonical_url"])
+    )
     result["language"] = _language(page, art, result["body"] or result["title"] or "")
     result["section"] = ld_text(art.get("articleSection")) or page.first(*_SECTION_KEYS)
     image = ld_text(art.get("image")) or page.first("og:image", "twitter:image", "og:image:url")
@@ -194,8 +207,15 @@ def extract(
     return result
 
 
-def extract_file(path: str | Path, url: str | None = None) -> dict[str, Any]:
-    """Extract a saved page (.html or gzip-compressed .html.gz).
+def extract_file(
+    path: str | Path,
+    url: str | None = None,
+    *,
+    tz: Zone = None,
+    overrides: ExtractOverrides | None = None,
+) -> dict[str, Any]:
+    """Extract a saved page (.html or gzip-compressed .html.gz), as the crawl would with
+    the source's time zone and overrides.
 
     Without a URL the page's own canonical address stands in for it, and the file
     URI when the page names none.
@@ -204,7 +224,7 @@ def extract_file(path: str | Path, url: str | None = None) -> dict[str, Any]:
     data = path.read_bytes()
     if data[:2] == b"\x1f\x8b":
         data = gzip.decompress(data)
-    result = extract(data, url or path.resolve().as_uri())
+    result = extract(data, url or path.resolve().as_uri(), tz=tz, overrides=overrides)
     if url is None:
         result["url"] = result["canonical_url"]
     result["path"] = str(path)
@@ -230,6 +250,87 @@ def _apply_fallback(result: dict[str, Any], fallback: Mapping[str, Any], dates: 
     if not result["authors"] and fallback.get("authors"):
         authors = fallback["authors"]
         result["authors"] = _clean_authors([authors] if isinstance(authors, str) else list(authors))
+
+
+# --- per-source overrides ---------------------------------------------------
+
+
+def _overridden(tree: HtmlElement, overrides: ExtractOverrides | None) -> dict[str, Any]:
+    """The title, body, date (as the page writes it) and authors the source's selectors
+    find; None (or no authors) for a field they do not give or find nothing for."""
+    if overrides is None:
+        return {"title": None, "body": None, "date": None, "authors": []}
+    titles = [_match_text(m) for m in _matches(tree, overrides.title)]
+    dates = [_match_date(m) for m in _matches(tree, overrides.date)]
+    body = [p for m in _matches(tree, overrides.body) for p in _block_paragraphs(m)]
+    return {
+        "title": next(filter(None, titles), None),
+        "body": "\n\n".join(body) or None,
+        "date": next(filter(None, dates), None),
+        "authors": _clean_authors([_match_text(m) for m in _matches(tree, overrides.authors)]),
+    }
+
+
+def _remove(tree: HtmlElement, selectors: tuple[Selector, ...]) -> None:
+    """Take the elements the drop selectors match out of the page (their tails stay)."""
+    for selector in selectors:
+        for match in _matches(tree, selector):
+            if isinstance(match, _Element):
+                _drop(match)
+
+
+def _matches(tree: HtmlElement, selector: Selector | None) -> list[Any]:
+    if selector is None:
+        return []
+    try:
+        return selector(tree)
+    except XPathError:  # checked at load time; a page can still trip a function in it
+        return []
+
+
+def _match_text(match: Any) -> str:
+    """What a reader sees of a matched element, or a matched text or attribute value."""
+    if isinstance(match, _Element):
+        match = "".join(_VISIBLE_TEXT(match))
+    return " ".join(match.split()) if isinstance(match, str) else ""
+
+
+def _match_date(match: Any) -> str:
+    """A <time datetime> or <meta content> value, else the text."""
+    if isinstance(match, _Element):
+        return match.get("datetime") or match.get("content") or _match_text(match)
+    return _match_text(match)
+
+
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 "
+    "h5 h6 header hr li main ol p pre section table td th tr ul".split()
+)
+_UNSEEN_TAGS = frozenset(("script", "style", "noscript", "template", "svg"))
+_SPACE = re.compile(r"\s+")
+
+
+def _block_paragraphs(match: Any) -> list[str]:
+    """A matched element's text as paragraphs, one per block (p, div, li, br...): what a
+    reader sees as separate; a matched text or attribute value is one paragraph."""
+    if not isinstance(match, _Element):
+        return [text] if (text := _match_text(match)) else []
+    pieces: list[str] = []
+    _collect_text(match, pieces)
+    return [line.strip() for line in "".join(pieces).split("\n") if line.strip()]
+
+
+def _collect_text(element: _Element, pieces: list[str]) -> None:
+    """Append an element's visible text, a newline around each block element."""
+    if not isinstance(element.tag, str) or element.tag in _UNSEEN_TAGS:
+        return
+    block = element.tag in _BLOCK_TAGS
+    pieces.append("\n" if block else "")
+    pieces.append(_SPACE.sub(" ", element.text or ""))
+    for child in element:
+        _collect_text(child, pieces)
+        pieces.append(_SPACE.sub(" ", child.tail or ""))
+    pieces.append("\n" if block else "")
 
 
 # --- title -----------------------------------------------------------------
@@ -440,26 +541,38 @@ def _matches_site(part: str, sites: set[str]) -> bool:
 # --- body ------------------------------------------------------------------
 
 
-def _body(tree: HtmlElement, url: str, ld_body: str | None) -> str | None:
-    """trafilatura's main text, or the JSON-LD articleBody when trafilatura missed most of it.
+def _body(tree: HtmlElement, url: str, page: PageMeta, description: str | None) -> str | None:
+    """The article text: trafilatura's paragraphs, checked against what the page states.
 
-    Measured on real pages, the cleaned trafilatura text beats a JSON-LD body of similar
-    length (which keeps sub-headings and may lack the lead); a JSON-LD body shorter than
-    trafilatura's text is usually a teaser.
+    The JSON-LD articleBody replaces trafilatura's text when it is more than twice as
+    long (trafilatura missed most of the article); otherwise it only vetoes paragraphs
+    it does not contain (_confirmed_by): measured on real pages, a similar-length
+    articleBody, which keeps sub-headings and lacks the lead, is a worse text than
+    trafilatura's but a good judge of it. Lines that are labels, not prose, go
+    (_is_label), and the lead the page shows under the headline comes first when
+    trafilatura left it out (_shown_lead).
     """
     paragraphs = _main_text(tree, url)
-    if ld_body:
-        ld_paragraphs = [p.strip() for p in _html_text(ld_body).split("\n") if p.strip()]
-        if sum(map(len, ld_paragraphs)) > 2 * sum(map(len, paragraphs)):
-            paragraphs = ld_paragraphs
+    ld_body = ld_text(page.article.get("articleBody"))
+    ld_paragraphs = [p.strip() for p in _html_text(ld_body or "").split("\n") if p.strip()]
+    ld_chosen = sum(map(len, ld_paragraphs)) > 2 * sum(map(len, paragraphs))
+    if ld_chosen:
+        paragraphs = ld_paragraphs
+    paragraphs = list(dict.fromkeys(p for p in paragraphs if not _is_label(p)))
+    if ld_paragraphs and not ld_chosen:
+        paragraphs = _confirmed_by(paragraphs, ld_paragraphs)
+    lead = _shown_lead(tree, description) if description else None
+    if lead and not _contains(paragraphs, description) and not _contains(paragraphs, lead):
+        paragraphs.insert(0, lead)
     return "\n\n".join(paragraphs) or None
 
 
 def _main_text(tree: HtmlElement, url: str) -> list[str]:
-    """Paragraphs of trafilatura's main text without sub-headings and link lists.
+    """Paragraphs of trafilatura's main text without sub-headings and links standing alone.
 
-    The article text proper leaves both out: sub-headings are not prose, and lists
-    whose items are all links are "related stories" boxes.
+    The article text proper leaves out sub-headings (a "heading" of _LEAD_WORDS words or
+    more is a lead set as a heading, and stays), lists whose items are all links and
+    paragraphs that are links ("related stories", "Comments", the author's page).
     """
     try:
         document = trafilatura.bare_extraction(
@@ -470,17 +583,44 @@ def _main_text(tree: HtmlElement, url: str) -> list[str]:
     if document is None or document.body is None:
         return []
     body = document.body
-    for element in list(body.iter("head", "list")):
-        if element.tag == "head" or _is_link_list(element):
+    for element in list(body.iter("head", "list", "p")):
+        if element.tag == "head" and len(_WORDS.findall(_text(element))) >= _LEAD_WORDS:
+            element.tag = "p"
+        elif element.tag == "head" or _is_link_list(element) or _is_link_paragraph(element):
             _drop(element)
     strip_tags(body, "ref")
     text = xmltotxt(body, include_formatting=False)
     return [p.strip() for p in text.split("\n") if p.strip()]
 
 
+_LEAD_WORDS = 20
+
+
+def _text(element: _Element) -> str:
+    return " ".join("".join(element.itertext()).split())
+
+
 def _is_link_list(element: _Element) -> bool:
+    if element.tag != "list":
+        return False
     items = element.findall("item")
     return bool(items) and all(item.find(".//ref") is not None for item in items)
+
+
+def _is_link_paragraph(element: _Element) -> bool:
+    """A paragraph of links with at most a short label besides ("Also Read |", "Читайте
+    также:"): a pointer to other pages, not prose."""
+    if element.tag != "p":
+        return False
+    links = [_text(ref) for ref in element.iter("ref")]
+    text = label = _text(element)
+    for link in links:
+        label = label.replace(link, " ", 1)
+    mostly_linked = 2 * sum(map(len, links)) >= len(text)
+    return bool(links) and mostly_linked and len(" ".join(label.split())) <= _LINK_LABEL_CHARS
+
+
+_LINK_LABEL_CHARS = 15
 
 
 def _drop(element: _Element) -> None:
@@ -495,6 +635,93 @@ def _drop(element: _Element) -> None:
         else:
             parent.text = (parent.text or "") + element.tail
     parent.remove(element)
+
+
+# A sentence ends in a stop, a closing quote or bracket (Latin, CJK, Devanagari danda).
+_SENTENCE_END = re.compile(r"[.!?…:;\"'»”’)\]。！？」』】।]\s*$")
+_LABEL_WORDS, _LABEL_CHARS = 8, 80
+
+
+def _is_label(paragraph: str) -> bool:
+    """A short line that ends no sentence: a sub-heading set as a paragraph, a photo credit,
+    a dateline, a button ("Comments", "Advertisement", "STR/AFP via Getty Images").
+
+    Eight words or fewer; the character cap keeps unspaced (CJK) paragraphs, whose words
+    the \\w+ count runs together.
+    """
+    return (
+        len(paragraph) <= _LABEL_CHARS
+        and len(_WORDS.findall(paragraph)) <= _LABEL_WORDS
+        and not _SENTENCE_END.search(paragraph)
+    )
+
+
+def _shingles(text: str) -> set[tuple[str, ...]]:
+    """Runs of four words (fewer for a shorter text), for comparing texts."""
+    words = _WORDS.findall(text.lower())
+    return {tuple(words[i : i + 4]) for i in range(max(len(words) - 3, 1))} if words else set()
+
+
+def _confirmed_by(paragraphs: list[str], ld_paragraphs: list[str]) -> list[str]:
+    """Paragraphs the JSON-LD articleBody contains, when it states the article in full.
+
+    It does when it holds half of the text's 4-word shingles (else it is a teaser and
+    judges nothing). Paragraphs before the first one it contains are the lead, which
+    articleBody leaves out; later ones sharing under a tenth of their shingles with it
+    are captions, teasers and boxes.
+    """
+    stated = set().union(*map(_shingles, ld_paragraphs))
+    own = [_shingles(p) for p in paragraphs]
+    total = sum(map(len, own))
+    if not total or sum(len(s & stated) for s in own) < total / 2:
+        return paragraphs
+    confirmed = [not s or len(s & stated) >= len(s) / 10 for s in own]
+    first = confirmed.index(True) if True in confirmed else len(paragraphs)
+    return [p for i, p in enumerate(paragraphs) if confirmed[i] or i < first]
+
+
+_HIDDEN = "self::script or self::style or self::noscript or self::template or self::svg"
+_TEXT_WITH = XPath(
+    f"//body//text()[contains(normalize-space(.), $key)][not(ancestor::*[{_HIDDEN}])]"
+)
+_VISIBLE_TEXT = XPath(f".//text()[not(ancestor::*[{_HIDDEN}])]")
+_CAPTION = re.compile(r"caption|credit", re.I)
+
+
+def _shown_lead(tree: HtmlElement, description: str) -> str | None:
+    """The page's description where the page shows it: the lead (standfirst) under the
+    headline, which trafilatura often leaves out with the header it sits in.
+
+    The element holding the description's opening words gives the lead's full text. A
+    description shown only as a photo caption (some outlets reuse the caption) is no
+    lead, and neither is an element far longer than it (a section that quotes it).
+    """
+    key = description if len(description) <= 40 else description[:40].rsplit(" ", 1)[0]
+    if len(key) < 15:
+        return None
+    for node in _TEXT_WITH(tree, key=key):
+        element = node.getparent()
+        if node.is_tail:
+            element = element.getparent()
+        if element is None or _is_caption(element):
+            continue
+        shown = " ".join("".join(_VISIBLE_TEXT(element)).split())
+        return shown if len(shown) <= 2 * len(description) + 20 else None
+    return None
+
+
+def _is_caption(element: HtmlElement) -> bool:
+    for node in (element, *element.iterancestors()):
+        marker = f"{node.get('class') or ''} {node.get('id') or ''}"
+        if node.tag in ("figure", "figcaption") or _CAPTION.search(marker):
+            return True
+    return False
+
+
+def _contains(paragraphs: list[str], text: str) -> bool:
+    """Whether the paragraphs hold text already: its opening words, case and marks aside."""
+    opening = " ".join(_WORDS.findall(text.lower()))[:60]
+    return opening in " ".join(_WORDS.findall("\n".join(paragraphs).lower()))
 
 
 def _html_text(text: str) -> str:

@@ -7,10 +7,13 @@ the file, the source and the field, so an operator can fix it without reading co
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from lxml.etree import XPath, XPathError, fromstring
 
 from crawlers.kinds import kind_class, kind_names
 from pipelines.dates import zone
@@ -21,6 +24,37 @@ DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
 
 class SourcesError(ValueError):
     """A sources file that cannot be used; the message says where and why."""
+
+
+@dataclass(frozen=True)
+class Selector:
+    """A CSS selector or an XPath from a `[source.extract]` table, compiled at load time.
+
+    CSS is parsel's, with ::text and ::attr(name) for text and attribute values; an
+    expression starting like a path ("/", "./", "(") or that is no CSS is XPath.
+    Two selectors are equal when their texts are.
+    """
+
+    text: str
+    xpath: XPath = field(compare=False, repr=False)
+
+    def __call__(self, tree: Any) -> list[Any]:
+        """The matches in a parsed page: elements, or strings for text and attributes."""
+        found = self.xpath(tree)
+        return found if isinstance(found, list) else [found]
+
+
+@dataclass(frozen=True)
+class ExtractOverrides:
+    """Where one outlet's pages keep their fields, for pages the generic extraction gets
+    wrong. A field found through its selector wins; the others come from the cascade of
+    crawlers/extract.py. The drop selectors are removed from the page before anything."""
+
+    title: Selector | None = None
+    body: Selector | None = None
+    date: Selector | None = None
+    authors: Selector | None = None
+    drop: tuple[Selector, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,6 +78,7 @@ class Source:
     # Registrable domains whose canonical links the outlet's pages may name: those of its
     # feeds plus any declared (an outlet whose feeds live on another domain).
     domains: tuple[str, ...] = field(default=())
+    extract: ExtractOverrides | None = None  # the [source.extract] table
 
 
 _REQUIRED = {"name": str, "language": str, "country": str}
@@ -60,7 +95,16 @@ _OPTIONAL = {
     "force_https": bool,
     "timezone": str,
     "domains": list,
+    "extract": dict,
 }
+_FIELD_SELECTORS = ("title", "body", "date", "authors")
+# A page with the common elements, so that a predicate calling an unknown function or
+# variable (found by XPath only when it runs) runs once at load time.
+_SAMPLE_PAGE = fromstring(
+    "<html><head><title>t</title><meta name='m' content='c'/></head><body><article><h1>t</h1>"
+    "<div class='c'><p>t <a href='/a'>a</a> <span>s</span> <time datetime='d'>t</time></p>"
+    "<ul><li>i</li></ul></div></article></body></html>"
+)
 
 
 def load_sources(path: str | Path | None = None) -> list[Source]:
@@ -166,7 +210,77 @@ def _parse_entry(entry: Any, where: str) -> Source:
         link_pattern=entry.get("link_pattern"),
         timezone=timezone,
         domains=tuple(sorted(domains)),
+        extract=_parse_overrides(entry["extract"], fail) if "extract" in entry else None,
     )
+
+
+def _parse_overrides(
+    table: dict[str, Any], fail: Callable[[str, str], SourcesError]
+) -> ExtractOverrides:
+    """The [source.extract] table: one selector per field, a list of them under drop."""
+    for key, value in table.items():
+        where = f"extract.{key}"
+        if key not in (*_FIELD_SELECTORS, "drop"):
+            raise fail(where, f"unknown key; known: {', '.join((*_FIELD_SELECTORS, 'drop'))}")
+        if key == "drop" and not (
+            isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+        ):
+            raise fail(where, "must be a list of selectors (strings)")
+        if key != "drop" and not (isinstance(value, str) and value.strip()):
+            raise fail(where, "must be a selector (a string)")
+    fields = {key: _selector(table.get(key), f"extract.{key}", fail) for key in _FIELD_SELECTORS}
+    drop = tuple(_selector(value, "extract.drop", fail) for value in table.get("drop", []))
+    return ExtractOverrides(**{k: v for k, v in fields.items() if v is not None}, drop=drop)
+
+
+def _selector(
+    text: str | None, key: str, fail: Callable[[str, str], SourcesError]
+) -> Selector | None:
+    if text is None:
+        return None
+    text = text.strip()
+    xpath, problem = _compile(text)
+    if xpath is None:
+        raise fail(key, f"{text!r}: {problem}")
+    return Selector(text, xpath)
+
+
+def _compile(text: str) -> tuple[XPath | None, str]:
+    """A selector as XPath, else why not: XPath when it starts like a path ("/", "./",
+    "("), else CSS, else XPath (a function call such as "string(//h1)")."""
+    if text.startswith(("/", "./", "../", "(")):
+        xpath, xpath_error = _compile_xpath(text)
+        return xpath, f"not a valid XPath: {xpath_error}"
+    xpath, css_error = _compile_css(text)
+    if xpath is not None:
+        return xpath, ""
+    xpath, xpath_error = _compile_xpath(text)
+    return xpath, f"not a CSS selector ({css_error}) nor an XPath ({xpath_error})"
+
+
+def _compile_css(text: str) -> tuple[XPath | None, str]:
+    """parsel's CSS dialect (::text, ::attr); parsel is loaded only for sources with one."""
+    from cssselect import SelectorError
+    from parsel.csstranslator import HTMLTranslator
+
+    try:
+        return _compile_xpath(HTMLTranslator().css_to_xpath(text))
+    except SelectorError as exc:
+        return None, _one_line(exc)
+
+
+def _compile_xpath(expression: str) -> tuple[XPath | None, str]:
+    """The compiled XPath, run once on a sample page, else lxml's complaint."""
+    try:
+        xpath = XPath(expression)
+        xpath(_SAMPLE_PAGE)
+    except XPathError as exc:
+        return None, _one_line(exc)
+    return xpath, ""
+
+
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
 
 
 def _is_http_url(value: Any) -> bool:

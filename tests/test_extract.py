@@ -1,14 +1,22 @@
-"""crawlers.extract on small hand-written pages under tests/fixtures/pages/."""
+"""crawlers.extract on small hand-written pages under tests/fixtures/pages/, with and
+without a source's extract overrides (in the crawl and in `newswatch extract`)."""
 
 from __future__ import annotations
 
 import gzip
+import json
 import re
 from pathlib import Path
 
 import pytest
+from scrapy import Request
+from scrapy.http import HtmlResponse
+from scrapy.utils.test import get_crawler
 
 from crawlers.extract import FIELDS, decode_html, extract, extract_file
+from crawlers.sources import ExtractOverrides, Source, load_sources
+from crawlers.spiders.feeds import FeedSpider
+from tests.conftest import run_newswatch
 
 PAGES = Path(__file__).parent / "fixtures" / "pages"
 ISO_WITH_OFFSET = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$")
@@ -304,3 +312,129 @@ def test_visible_byline_text(byline: str, names: list[str]) -> None:
     )
     authors = extract(html, "https://defencedesk.example/a")["authors"]
     assert authors == (names or ["Defence Desk"])
+
+
+# --- per-source overrides (the [source.extract] table of sources.toml) --------------
+
+OVERRIDES_URL = "https://courier.example/defence/s400-third"
+OVERRIDES_TITLE = "Third S-400 squadron to reach Rajasthan before the monsoon"
+OVERRIDES_BODY = (
+    "The third squadron of S-400 air defence systems will be deployed in Rajasthan before "
+    "the monsoon, two officials said on Monday.\n\n"
+    "The radars and launchers left the Russian port on a chartered ship last month."
+)
+
+
+def courier(tmp_path: Path, table: str) -> Source:
+    """A source with an extract table, as the registry loads it from a sources file."""
+    path = tmp_path / "sources.toml"
+    path.write_text(
+        '[[source]]\nname = "Courier"\nfeeds = ["https://courier.example/feed"]\n'
+        'language = "en"\ncountry = "IN"\ntimezone = "Asia/Kolkata"\n'
+        f"[source.extract]\n{table}\n",
+        encoding="utf-8",
+    )
+    (source,) = load_sources(path)
+    return source
+
+
+def overrides(tmp_path: Path, table: str) -> ExtractOverrides:
+    overrides = courier(tmp_path, table).extract
+    assert overrides is not None
+    return overrides
+
+
+def test_the_generic_cascade_is_misled_by_the_overrides_page() -> None:
+    result = page("overrides.html", OVERRIDES_URL)
+    # The CMS states the section's title and date and the outlet as author; the byline
+    # names two people in two elements; a column outweighs the short story.
+    assert result["title"] == "Defence news, analysis and opinion"
+    assert result["published"] == "2019-01-01T00:00:00+05:30"
+    assert result["authors"] == ["Kavita Menon"]
+    assert "Every generation of planners" in result["body"]
+
+
+def test_overrides_give_title_body_date_and_authors(tmp_path: Path) -> None:
+    rules = overrides(
+        tmp_path,
+        'title = "h2.story-title"\n'
+        'body = "div.story-text p"\n'
+        'date = "span.story-time::attr(data-published)"\n'
+        "authors = \"//span[@class='story-author']\"\n",
+    )
+    result = extract_file(PAGES / "overrides.html", OVERRIDES_URL, overrides=rules)
+    assert result["title"] == OVERRIDES_TITLE
+    assert result["body"] == OVERRIDES_BODY
+    assert result["published"] == "2025-05-12T08:15:00+05:30"
+    assert result["authors"] == ["Kavita Menon", "Oleg Smirnov"]
+    # Fields without a selector still come from the cascade.
+    assert result["canonical_url"] == OVERRIDES_URL
+    assert result["publisher"] == "Frontier Courier"
+    assert result["language"] == "en"
+
+
+def test_drop_removes_elements_before_the_generic_extraction(tmp_path: Path) -> None:
+    rules = overrides(tmp_path, 'drop = ["section.opinion-rail", "//span[@class=\'kicker\']"]')
+    result = extract_file(PAGES / "overrides.html", OVERRIDES_URL, overrides=rules)
+    assert result["body"].endswith(OVERRIDES_BODY)
+    assert "planners" not in result["body"]
+    assert "Air defence" not in result["body"]
+    assert result["title"] == "Defence news, analysis and opinion"  # no title selector
+
+
+def test_a_selector_that_finds_nothing_falls_back_to_the_cascade(tmp_path: Path) -> None:
+    rules = overrides(tmp_path, 'title = "h1.headline"\ndate = "time::attr(datetime)"')
+    result = extract_file(PAGES / "overrides.html", OVERRIDES_URL, overrides=rules)
+    assert result["title"] == "Defence news, analysis and opinion"
+    assert result["published"] == "2019-01-01T00:00:00+05:30"
+
+
+def test_a_whole_container_as_body_gives_one_paragraph_per_block(tmp_path: Path) -> None:
+    html = (
+        (PAGES / "overrides.html")
+        .read_text()
+        .replace(
+            "chartered ship last month.</p>",
+            "chartered ship last month.<br>Delivery <b>is</b> due in June.</p><script>x()</script>",
+        )
+    )
+    rules = overrides(tmp_path, 'body = "div.story-text"')
+    result = extract(html, OVERRIDES_URL, overrides=rules)
+    assert result["body"].split("\n\n")[1:] == [
+        "The radars and launchers left the Russian port on a chartered ship last month.",
+        "Delivery is due in June.",
+    ]
+
+
+def test_the_crawl_extracts_with_the_source_overrides(tmp_path: Path) -> None:
+    source = courier(tmp_path, 'title = "h2.story-title"\nbody = "div.story-text p"')
+    crawler = get_crawler(FeedSpider, {"NEWSWATCH_DB": str(tmp_path / "news.db")})
+    spider = FeedSpider.from_crawler(crawler, sources=[source])
+    request = Request(
+        OVERRIDES_URL, meta={"source": source, "feed_url": source.feeds[0], "fallback": {}}
+    )
+    response = HtmlResponse(
+        OVERRIDES_URL,
+        body=(PAGES / "overrides.html").read_bytes(),
+        headers={"Content-Type": "text/html; charset=utf-8"},
+        request=request,
+    )
+    (article,) = spider.parse_article(response)
+    assert (article.title, article.body) == (OVERRIDES_TITLE, OVERRIDES_BODY)
+
+
+def test_newswatch_extract_with_a_source_applies_its_overrides(tmp_path: Path) -> None:
+    courier(tmp_path, 'title = "h2.story-title"\ndate = "span.story-time"')
+    sources = str(tmp_path / "sources.toml")
+    target = str(PAGES / "overrides.html")
+    result = run_newswatch("extract", target, "--source", "Courier", "--sources", sources)
+    assert result.returncode == 0, result.stderr
+    fields = json.loads(result.stdout)
+    assert fields["title"] == OVERRIDES_TITLE
+    # The text "12 May 2025" read in the source's time zone.
+    assert fields["published"] == "2025-05-12T00:00:00+05:30"
+    plain = json.loads(run_newswatch("extract", target).stdout)
+    assert plain["title"] == "Defence news, analysis and opinion"
+    unknown = run_newswatch("extract", target, "--source", "Nope", "--sources", sources)
+    assert unknown.returncode == 2
+    assert "unknown source 'Nope'" in unknown.stderr

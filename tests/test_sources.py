@@ -110,3 +110,57 @@ def test_cli_stops_on_a_bad_registry_with_exit_code_2(tmp_path):
 def test_default_registry_path_is_inside_the_package():
     assert DEFAULT_SOURCES.name == "sources.toml"
     assert DEFAULT_SOURCES.parent.name == "crawlers"
+
+
+def test_extract_overrides_are_compiled_at_load_time(tmp_path):
+    text = GOOD + (
+        "[source.extract]\n"
+        'title = "h1.headline::text"\n'
+        'body = "div.story-body > p"\n'
+        "date = \"//time[@class='published']/@datetime\"\n"
+        "authors = \"string(//span[@class='byline'])\"\n"
+        'drop = ["aside.live-updates", "div.also-read"]\n'
+    )
+    (source,) = load_sources(write(tmp_path, text))
+    rules = source.extract
+    assert [s.text for s in (rules.title, rules.body, rules.date, rules.authors)] == [
+        "h1.headline::text",
+        "div.story-body > p",
+        "//time[@class='published']/@datetime",
+        "string(//span[@class='byline'])",
+    ]
+    assert [s.text for s in rules.drop] == ["aside.live-updates", "div.also-read"]
+    (plain,) = load_sources(write(tmp_path, GOOD))
+    assert plain.extract is None
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('colour = "h1"', "field 'extract.colour': unknown key; known: title, body"),
+        ("title = 3", "field 'extract.title': must be a selector (a string)"),
+        ('body = ""', "field 'extract.body': must be a selector (a string)"),
+        ('drop = "aside"', "field 'extract.drop': must be a list of selectors (strings)"),
+        ('drop = ["aside", 3]', "field 'extract.drop': must be a list of selectors (strings)"),
+        ('body = "div >> p"', "field 'extract.body': 'div >> p': not a CSS selector (Expected"),
+        ('drop = ["aside", "p["]', "field 'extract.drop': 'p[': not a CSS selector"),
+        (
+            'date = "//time[@datetime"',
+            "field 'extract.date': '//time[@datetime': not a valid XPath",
+        ),
+        ('title = "//h1[foo()]"', "field 'extract.title': '//h1[foo()]': not a valid XPath"),
+        ('authors = "//a[@rel=$who]"', "field 'extract.authors': '//a[@rel=$who]': not a valid"),
+    ],
+)
+def test_bad_extract_overrides_name_source_and_key_in_one_line(tmp_path, table, message):
+    path = write(tmp_path, GOOD + f"[source.extract]\n{table}\n")
+    with pytest.raises(SourcesError) as error:
+        load_sources(path)
+    assert str(error.value).startswith(f"{path}: source 'A': ")
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_extract_must_be_a_table(tmp_path):
+    with pytest.raises(SourcesError, match="source 'A': field 'extract': must be a dict"):
+        load_sources(write(tmp_path, GOOD + 'extract = "h1"\n'))

@@ -300,6 +300,7 @@ class FeedSpider(scrapy.Spider):
                 response.headers.get(b"Content-Type", b"").decode("latin-1")
             ),
             tz=source.timezone,
+            overrides=source.extract,
         )
         rejected = fields.pop("dates_rejected", 0)
         if rejected:
