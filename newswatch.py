@@ -66,7 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_LOCKED
     except sqlite3.Error as exc:  # a full disk, a lock held past the busy timeout
         db = getattr(args, "db", None) or DEFAULT_DB
-        print(f"newswatch {args.command}: database {db}: {exc}", file=sys.stderr)
+        why = " (another process held its write lock past the busy timeout)"
+        print(
+            f"newswatch {args.command}: database {db}: {exc}{why if 'locked' in str(exc) else ''}",
+            file=sys.stderr,
+        )
         return EXIT_FAILURES
     except BrokenPipeError:  # `newswatch stories | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -31,7 +31,7 @@ from pipelines.store import Store
 
 def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl every enabled source (or the named ones) once into the database."""
-    options = Options(args)
+    options = Options(args, writes=True)
     selected = select_sources(options.sources(), args.source)
     return crawl(options, selected, kind="crawl", run_id=args.run_id)
 
@@ -40,7 +40,7 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     """Walk news sitemaps and GDELT for a past window, resuming an interrupted backfill."""
     from crawlers.backfill import Backfill
 
-    options = Options(args)
+    options = Options(args, writes=True)
     selected = select_sources(options.sources(), args.source)
     try:
         window = Backfill.parse(f"{args.since}/{args.until or date.today().isoformat()}")
@@ -200,7 +200,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from schedules.logs import configure_logging
     from schedules.runner import RunOptions, run_cycle
 
-    options = Options(args)
+    options = Options(args, writes=True)
     configure_logging(options.db.parent / "logs", "run")
     result = run_cycle(
         RunOptions(
@@ -224,6 +224,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     )
     if "html" in result.reports:
         print(f"report: {result.reports['html']}")
+    if result.report_error:
+        print(f"reports not written: {result.report_error}", file=sys.stderr)
     return result.exit_code
 
 
@@ -309,7 +311,7 @@ def cmd_schedule(args: argparse.Namespace) -> int:
     from schedules.daemon import make_trigger, serve
     from schedules.logs import configure_logging
 
-    options = Options(args)
+    options = Options(args, writes=True)
     options.sources()  # a bad registry stops the daemon now, not at 06:30
     try:
         trigger = make_trigger(args.at, args.cron, args.tz)

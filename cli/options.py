@@ -15,6 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from cli.checks import (
+    UsageError,
+    check_config_values,
+    database_file,
+    readable_file,
+    report_folder,
+)
 from crawlers.settingtypes import SettingError, check_settings
 from crawlers.sources import load_sources
 from pipelines.store import DEFAULT_DB, ArticleFilter, Store
@@ -36,16 +43,12 @@ DEFAULT_REPORT_DIR = Path("data") / "reports"
 FORMATS = ("table", "json", "jsonl", "csv")
 
 
-class UsageError(Exception):
-    """Bad arguments or configuration: reported in one line, exit code 2."""
-
-
 def load_config(path: str | None) -> dict[str, Any]:
     """Read the optional TOML config; unknown keys are errors, not silently ignored."""
     if not path:
         return {}
     try:
-        config = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        config = tomllib.loads(readable_file(path, "--config").read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise UsageError(f"{path}: config file not found") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -53,8 +56,7 @@ def load_config(path: str | None) -> dict[str, Any]:
     unknown = set(config) - CONFIG_KEYS
     if unknown:
         raise UsageError(f"{path}: unknown key {sorted(unknown)[0]!r}")
-    if not isinstance(config.get("settings", {}), dict):
-        raise UsageError(f"{path}: 'settings' must be a table of Scrapy settings")
+    check_config_values(config, path)
     return config
 
 
@@ -73,19 +75,25 @@ class Options:
     child process reads exactly what this process read. A command without a flag gets
     the config's value or the default."""
 
-    def __init__(self, args: argparse.Namespace):
+    def __init__(self, args: argparse.Namespace, *, writes: bool = False):
+        """`writes`: the command writes to the database (it must be writable)."""
         self.config_file: str | None = getattr(args, "config", None)
         config = load_config(self.config_file)
         self.db = Path(getattr(args, "db", None) or config.get("db") or DEFAULT_DB)
+        database_file(self.db, writing=writes)
         self.sources_file = getattr(args, "sources", None) or config.get("sources")
+        if self.sources_file:
+            readable_file(self.sources_file, "--sources")
         self.lexicon_file = getattr(args, "lexicon", None) or config.get("lexicon")
-        self.report_dir = Path(
-            getattr(args, "report_dir", None) or config.get("report_dir") or DEFAULT_REPORT_DIR
+        if self.lexicon_file:
+            readable_file(self.lexicon_file, "--lexicon")
+        self.report_dir = report_folder(
+            Path(
+                getattr(args, "report_dir", None) or config.get("report_dir") or DEFAULT_REPORT_DIR
+            )
         )
         self.notify: list[str] = list(config.get("notify", []))
-        self.notify_empty = config.get("notify_empty", False)
-        if not isinstance(self.notify_empty, bool):
-            raise UsageError(f"{self.config_file}: 'notify_empty' must be true or false")
+        self.notify_empty: bool = config.get("notify_empty", False)
         try:
             self.timezone = report_zone(config.get("timezone", DEFAULT_TIMEZONE))
         except ValueError as exc:

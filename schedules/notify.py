@@ -16,6 +16,8 @@ from __future__ import annotations
 import logging
 import os
 import re
+import threading
+import time
 from datetime import tzinfo
 from typing import Any
 
@@ -43,12 +45,16 @@ def notify_urls(config_urls: list[str] | None) -> list[str]:
     return list(dict.fromkeys(url for url in urls if url))
 
 
+DEADLINE_SECONDS = 60.0  # for all the notifiers of one run together
+
+
 def notify(
     report: dict[str, Any],
     urls: list[str],
     *,
     body_format: str = "markdown",
     zone: tzinfo = DEFAULT_ZONE,
+    deadline: float = DEADLINE_SECONDS,
 ) -> list[dict[str, Any]]:
     """Send the digest, its times shown in `zone`, to each URL; one result per URL. A
     failing notifier is logged and reported as failed, never raised: one dead webhook
@@ -56,7 +62,8 @@ def notify(
 
     E-mail always gets the HTML page (mail clients render it; apprise would otherwise
     convert the Markdown itself), and its plain-text part is apprise's text of that
-    page; other notifiers get `body_format`."""
+    page; other notifiers get `body_format`. All of them together get `deadline`
+    seconds: a server that answers one byte at a time never keeps a run alive."""
     if body_format not in ("markdown", "html"):
         raise ValueError(f"body_format must be 'markdown' or 'html', not {body_format!r}")
     subject = digest_subject(report)
@@ -69,15 +76,32 @@ def notify(
         return bodies[kind]
 
     results = []
+    ends = time.monotonic() + deadline
     with redacting_logs(url_secrets(urls)):
         for url in urls:
             kind = "html" if _scheme(url) in EMAIL_SCHEMES else body_format
-            result = _send(url, subject, body(kind), kind)
+            result = _send_until(ends, url, subject, body(kind), kind)
             if not result["ok"]:
                 # The run's summary says so on stderr; the log keeps the detail.
                 log.info("notification to %s failed: %s", result["url"], result["error"])
             results.append(result)
     return results
+
+
+def _send_until(ends: float, url: str, subject: str, body: str, kind: str) -> dict[str, Any]:
+    """_send, given up on at the monotonic time `ends` (apprise's own timeouts reset on
+    every byte received). The thread left behind is a daemon: it cannot hold up exit."""
+    if time.monotonic() >= ends:
+        return {"url": mask_url(url), "ok": False, "error": "not sent: out of time"}
+    results: list[dict[str, Any]] = []
+    worker = threading.Thread(
+        target=lambda: results.append(_send(url, subject, body, kind)), daemon=True
+    )
+    worker.start()
+    worker.join(timeout=max(ends - time.monotonic(), 0.0))
+    if results:
+        return results[0]
+    return {"url": mask_url(url), "ok": False, "error": "no answer in time: gave up"}
 
 
 def _send(url: str, subject: str, body: str, kind: str) -> dict[str, Any]:

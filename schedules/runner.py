@@ -56,10 +56,11 @@ class RunResult:
     notifications: list[dict[str, Any]]
     report: dict[str, Any]
     failing_since: dict[str, str]  # failing source -> the start of its failing streak
+    report_error: str | None = None  # why the report files could not be written
 
     @property
     def exit_code(self) -> int:
-        return EXIT_OK if self.run["status"] == "ok" else EXIT_FAILURES
+        return EXIT_OK if self.run["status"] == "ok" and not self.report_error else EXIT_FAILURES
 
 
 def run_cycle(options: RunOptions) -> RunResult:
@@ -81,10 +82,19 @@ def run_cycle(options: RunOptions) -> RunResult:
             logger.error("crawl process of run %s exited with %s", run_id, returncode)
         store.abort_run_if_running(run_id)
         report = build_report(store, run_id)
-        reports = write_reports(report, options.report_dir, store, zone=options.timezone)
-        # Once the report is on disk, the runs it covers are never reported again.
-        store.mark_reported(report["runs"], run_id)
+        try:
+            reports = write_reports(report, options.report_dir, store, zone=options.timezone)
+            report_error = None
+        except OSError as exc:  # a read-only or full report folder: the digest still goes
+            reports, report_error = {}, f"{options.report_dir}: {exc.strerror or exc}"
+            logger.error("reports of run %s not written: %s", run_id, report_error)
+        # Once the report is on disk (or, without files, delivered), the runs it covers
+        # are never reported again.
+        if reports:
+            store.mark_reported(report["runs"], run_id)
         notifications = send_digest(report, options)
+        if not reports and any(n["ok"] for n in notifications):
+            store.mark_reported(report["runs"], run_id)
         store.record_notifications(run_id, notifications)
         run = store.get_run(run_id)
         errors = store.run_errors(run_id)
@@ -92,7 +102,7 @@ def run_cycle(options: RunOptions) -> RunResult:
             s["name"]: s["failing_since"] for s in report["sources"] if s.get("failing_since")
         }
     logger.info("run %s finished: %s", run_id, run["status"])
-    return RunResult(run, errors, reports, notifications, report, failing_since)
+    return RunResult(run, errors, reports, notifications, report, failing_since, report_error)
 
 
 def send_digest(report: dict[str, Any], options: RunOptions) -> list[dict[str, Any]]:

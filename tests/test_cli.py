@@ -151,3 +151,47 @@ def test_export_into_a_missing_folder_is_one_line(tmp_path):
         f"newswatch export: --out {tmp_path / 'no' / 'x.csv'}: folder {tmp_path / 'no'} "
         "does not exist"
     ]
+
+
+def one_line_exit_2(result, *needles: str) -> None:
+    assert result.returncode == 2, result.stdout + result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert "Traceback" not in result.stderr
+    for needle in needles:
+        assert needle in line, line
+
+
+def test_bad_paths_are_one_line_before_any_work(tmp_path):
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"not a database at all")
+    db = str(tmp_path / "news.db")
+    one_line_exit_2(
+        run_newswatch("run", "--sources", str(tmp_path), "--db", db), "--sources", "folder"
+    )
+    one_line_exit_2(run_newswatch("run", "--db", str(tmp_path)), "--db", "is a folder")
+    one_line_exit_2(run_newswatch("stories", "--db", "/dev/null"), "--db", "not a regular file")
+    one_line_exit_2(run_newswatch("stories", "--db", str(garbage)), "not an SQLite database")
+    one_line_exit_2(
+        run_newswatch("run", "--db", db, "--lexicon", str(tmp_path / "none.toml")),
+        "--lexicon", "file not found",
+    )  # fmt: skip
+    report_file = tmp_path / "reports"
+    report_file.write_text("")
+    one_line_exit_2(
+        run_newswatch("run", "--db", db, "--report-dir", str(report_file)), "--report-dir"
+    )
+    assert not (tmp_path / "news.db").exists()  # nothing started
+
+
+def test_bad_config_values_name_the_key(tmp_path):
+    def with_config(text: str):
+        config = tmp_path / "newswatch.toml"
+        config.write_text(text)
+        return run_newswatch("stories", "--config", str(config))
+
+    one_line_exit_2(with_config("db = 5\n"), "'db' = 5", "expected a file path")
+    one_line_exit_2(with_config('sources = ["a.toml"]\n'), "'sources'")
+    one_line_exit_2(with_config('notify = "json://hooks.example/x"\n'), "'notify'", "a list")
+    one_line_exit_2(with_config("notify_empty = 1\n"), "'notify_empty'", "true or false")
+    one_line_exit_2(with_config('timezone = "Mars/Olympus"\n'), "Mars/Olympus")
+    one_line_exit_2(run_newswatch("stories", "--config", str(tmp_path)), "--config", "folder")

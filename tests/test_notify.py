@@ -6,6 +6,7 @@ import email
 import json
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from email import policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -214,3 +215,42 @@ def test_urls_from_config_and_environment(monkeypatch, report) -> None:
     assert notify_urls(None) == []
     [result] = notify(report, notify_urls(["json://c.example/${UNSET_VAR}"]))
     assert result["ok"] is False and "unset" in result["error"]
+
+
+class Trickle(BaseHTTPRequestHandler):
+    """A webhook that answers one byte every second, for ever."""
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers["Content-Length"]))
+        self.send_response(200)
+        self.send_header("Content-Length", "1000000")
+        self.end_headers()
+        try:
+            while True:
+                self.wfile.write(b" ")
+                self.wfile.flush()
+                time.sleep(1.0)
+        except OSError:
+            pass
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_a_trickling_webhook_is_given_up_on_at_the_deadline(webhook, report) -> None:
+    received, port = webhook
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    slow = f"json://127.0.0.1:{server.server_address[1]}/hook"
+    try:
+        results = notify(report, [slow, f"json://127.0.0.1:{port}/hook"], deadline=3.0)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert results[0]["ok"] is False and "no answer in time" in results[0]["error"]
+    assert results[1] == {  # the deadline covers every notifier of the run
+        "url": f"json://127.0.0.1:{port}/hook",
+        "ok": False,
+        "error": "not sent: out of time",
+    }

@@ -287,3 +287,34 @@ def test_a_bad_timezone_or_notify_empty_exits_2_in_one_line(tmp_path, config, er
     result = run_newswatch("report", "--run", "1", "--config", str(path))
     assert result.returncode == 2
     assert result.stderr == f"newswatch report: {path}: {error}\n"
+
+
+def test_a_write_lock_held_at_the_start_is_waited_for(site, tmp_path):
+    sources = write_sources(tmp_path / "s.toml", {"Atom Outlet": [f"{site.base}/feeds/atom.xml"]})
+    db = tmp_path / "data" / "news.db"
+    Store(db).close()
+    holder = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")  # another process writing, for 3 s of a 10 s timeout
+    threading.Timer(3.0, holder.rollback).start()
+    result = run_newswatch(
+        "run", "--sources", str(sources), "--db", str(db), "--report-dir", str(tmp_path / "r")
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "run 1: ok" in result.stdout
+
+
+def test_reports_that_cannot_be_written_still_go_out_as_the_digest(site, tmp_path, hook):
+    received, url = hook
+    sources = write_sources(tmp_path / "s.toml", {"Atom Outlet": [f"{site.base}/feeds/atom.xml"]})
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("")  # the report folder's parent is a file: nothing can be written
+    config = tmp_path / "newswatch.toml"
+    config.write_text(f'notify = ["{url}"]\n')
+    result = run_newswatch(
+        "run", "--config", str(config), "--sources", str(sources),
+        "--db", str(tmp_path / "data" / "news.db"), "--report-dir", str(blocker / "reports"),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert f"reports not written: {blocker / 'reports'}" in result.stderr
+    (digest,) = received
+    assert "su30-upgrade.html" in digest["message"]  # the report, inline

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import sqlite_utils
@@ -14,6 +15,7 @@ import sqlite_utils
 class RunQueries:
     db: sqlite_utils.Database
     clock: Callable[[], str]
+    transaction: Callable[[], AbstractContextManager[Any]]  # Store's: BEGIN IMMEDIATE
 
     # ------------------------------------------------------------------ sources
 
@@ -33,14 +35,14 @@ class RunQueries:
             }
             for s in sources
         ]
-        with self.db.atomic():
+        with self.transaction():
             self.db["sources"].upsert_all(rows, pk="name")
 
     # ------------------------------------------------------------------ runs
 
     def start_run(self, kind: str = "run", pid: int | None = None) -> int:
         """A new run: `kind` is `run` (the daily cycle), `crawl` or `backfill`."""
-        with self.db.atomic():
+        with self.transaction():
             cursor = self.db.execute(
                 "INSERT INTO runs (started, status, pid, kind) VALUES (?, 'running', ?, ?)",
                 [self.clock(), pid if pid is not None else os.getpid(), kind],
@@ -48,7 +50,7 @@ class RunQueries:
         return cursor.lastrowid
 
     def finish_run(self, run_id: int, status: str, stats: dict[str, Any]) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "UPDATE runs SET finished = ?, status = ?, stats = ? WHERE id = ?",
                 [self.clock(), status, json.dumps(stats, sort_keys=True, default=str), run_id],
@@ -56,7 +58,7 @@ class RunQueries:
 
     def abort_run_if_running(self, run_id: int) -> None:
         """Close a run whose crawl died before it could record its own end."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "UPDATE runs SET finished = ?, status = 'aborted' "
                 "WHERE id = ? AND status = 'running'",
@@ -66,7 +68,7 @@ class RunQueries:
     def abort_stale_runs(self) -> list[int]:
         """Mark runs still 'running' as aborted: called by a run that holds the lock, so
         their processes are gone (killed, or the host went down)."""
-        with self.db.atomic():
+        with self.transaction():
             stale = [r[0] for r in self.db.execute("SELECT id FROM runs WHERE status = 'running'")]
             self.db.execute(
                 "UPDATE runs SET status = 'aborted', finished = coalesce(finished, ?)"
@@ -144,14 +146,14 @@ class RunQueries:
 
     def mark_reported(self, run_ids: Iterable[int], report_run: int) -> None:
         """Record that the report of `report_run` covered these runs' articles."""
-        with self.db.atomic():
+        with self.transaction():
             self.db.conn.executemany(
                 "UPDATE runs SET reported_in = ? WHERE id = ?",
                 [(report_run, run_id) for run_id in run_ids],
             )
 
     def record_notifications(self, run_id: int, results: list[dict[str, Any]]) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "UPDATE runs SET notifications = ? WHERE id = ?", [json.dumps(results), run_id]
             )
@@ -161,7 +163,7 @@ class RunQueries:
     def record_errors(self, run_id: int, errors: Iterable[dict[str, str]]) -> None:
         rows = [{"run_id": run_id, "at": self.clock(), **error} for error in errors]
         if rows:
-            with self.db.atomic():
+            with self.transaction():
                 self.db["fetch_errors"].insert_all(rows)
 
     def run_errors(self, run_id: int) -> list[dict[str, Any]]:
@@ -183,7 +185,7 @@ class RunQueries:
 
     def save_feed_states(self, states: dict[str, tuple[str | None, str | None]]) -> None:
         now = self.clock()
-        with self.db.atomic():
+        with self.transaction():
             self.db.conn.executemany(
                 "INSERT OR REPLACE INTO feed_state (url, etag, last_modified, updated_at)"
                 " VALUES (?, ?, ?, ?)",
@@ -195,7 +197,7 @@ class RunQueries:
     def save_lead(self, lead: dict[str, Any], run_id: int | None) -> bool:
         """Keep an aggregator item we could not find on the publisher's site, once per
         (normalised title, outlet). Returns whether it was new."""
-        with self.db.atomic():
+        with self.transaction():
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO leads (key, title, outlet, outlet_url, published, link,"
                 " source, first_seen, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -222,7 +224,7 @@ class RunQueries:
         }
 
     def mark_slice_done(self, backfill: str, slice_: str) -> None:
-        with self.db.atomic():
+        with self.transaction():
             self.db.execute(
                 "INSERT OR REPLACE INTO backfill_slices (backfill, slice, done_at)"
                 " VALUES (?, ?, ?)",
