@@ -1,12 +1,18 @@
 """Analyst query figures on a generated archive: search, tag listing and export speed.
 
-Run: .venv/bin/python bench/query.py [--n 1000000] [--db FILE] [--keep]
+Run: .venv/bin/python bench/query.py [--n 1000000] [--db FILE] [--repeats 10]
+(1,000,000 articles: 4 to 8 minutes to generate and index on 2 shared cores, 2 GiB, and
+as long again to measure; --db keeps the archive for the next run, which then skips
+generation.)
 
 Generation is not timed. Text is drawn from a Zipf vocabulary of made-up words, with
 defence names (S-400, BrahMos, Su-30MKI, India-Russia, Триумф, ब्रह्मोस, …) mixed in at
 frequencies from common (India: a third of articles) to rare, and one rare word per
-article, so queries meet doclists of every size. Targets: search p95 < 100 ms, tag
-listing p95 < 50 ms, export >= 20,000 rows/s.
+article, so queries meet doclists of every size. Searches go through the stemmed index
+as `newswatch search` does (pipelines.fts_query.to_fts), plain and filtered by tag,
+source and date, whose p95 are printed side by side; the index's size per article is
+printed against that of an index of the words as written (built aside, then dropped).
+Targets: search p95 < 100 ms, tag listing p95 < 50 ms, export >= 20,000 rows/s.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from cli.output import write_records  # noqa: E402
 from pipelines.fts_query import to_fts  # noqa: E402
 from pipelines.store import EXPORT_COLUMNS, ArticleFilter, Store  # noqa: E402
+from pipelines.store.schema import FTS_COLUMNS, FTS_TOKENIZE  # noqa: E402
 
 # Domain terms and the share of sentences that carry each (about 7 sentences an article).
 TERMS = {
@@ -64,6 +71,26 @@ SEARCHES = [
     "submarine Russia",
     "India",
 ]
+# Filtered searches, by filter: common tags, a source, recent and old, narrow and wide
+# date ranges; and a word in a third of the archive with a filter that keeps one article
+# in a hundred of them, the known worst case: its whole doclist is read.
+FILTERED = {
+    "tag": [
+        ("S-400", ArticleFilter(tag="S-400")),
+        ("India", ArticleFilter(tag="BrahMos")),
+    ],
+    "source": [("BrahMos", ArticleFilter(source="outlet-3"))],
+    "date": [
+        ("S-400", ArticleFilter(since="2026-01-01")),
+        ("S-400", ArticleFilter(since="2023-12-01", until="2023-12-31")),
+        ("India", ArticleFilter(since="2024-01-01", until="2024-12-31")),
+        ("BrahMos", ArticleFilter(until="2024-03-31")),
+    ],
+    "common word, rare filter": [
+        ("Russia", ArticleFilter(tag="tag-39")),
+        ("India", ArticleFilter(source="outlet-7")),
+    ],
+}
 
 
 def vocabulary(rng: random.Random, size: int) -> list[str]:
@@ -103,14 +130,16 @@ def generate(store: Store, n: int, seed: int = 7) -> None:
             title = " ".join(rng.choice(pool).split()[:9])
             body = " ".join(rng.choices(pool, k=5)) + " " + rng.choice(rare)
             status = "borderline" if i % 10 == 0 else "relevant"
+            summary, published = rng.choice(pool), day(i)
             yield (
                 i,
                 f"https://{SOURCES[i % 40]}.example/{i}",
                 SOURCES[i % 40],
                 title,
-                rng.choice(pool),
+                summary,
                 body,
-                day(i),
+                published,
+                published,  # published_utc: the times above are in UTC already
                 day(i),
                 status,
                 0.8,
@@ -140,6 +169,7 @@ def generate(store: Store, n: int, seed: int = 7) -> None:
                     "summary",
                     "body",
                     "published",
+                    "published_utc",
                     "first_seen",
                     "status",
                     "relevance",
@@ -155,52 +185,88 @@ def generate(store: Store, n: int, seed: int = 7) -> None:
 
 def timed(calls: list[Callable[[], object]], repeats: int) -> list[float]:
     """Milliseconds per call, each call `repeats` times after one warm-up."""
-    times = []
+    return timed_with_cpu(calls, repeats)[0]
+
+
+def timed_with_cpu(
+    calls: list[Callable[[], object]], repeats: int
+) -> tuple[list[float], list[float]]:
+    """Milliseconds per call, on the clock and of this process's CPU: on a shared machine
+    the first counts the waits for a core as well."""
+    wall, cpu = [], []
     for call in calls:
         call()
         for _ in range(repeats):
-            begin = time.perf_counter()
+            begin, begin_cpu = time.perf_counter(), time.process_time()
             call()
-            times.append((time.perf_counter() - begin) * 1000)
-    return times
+            wall.append((time.perf_counter() - begin) * 1000)
+            cpu.append((time.process_time() - begin_cpu) * 1000)
+    return wall, cpu
+
+
+def p95(times: list[float]) -> float:
+    ordered = sorted(times)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
 
 
 def percentiles(times: list[float]) -> str:
-    ordered = sorted(times)
-    p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return f"p50 {statistics.median(ordered):.1f} ms, p95 {p95:.1f} ms, max {ordered[-1]:.1f} ms"
+    median, worst = statistics.median(times), max(times)
+    return f"p50 {median:.1f} ms, p95 {p95(times):.1f} ms, max {worst:.1f} ms"
+
+
+def index_bytes(store: Store, table: str) -> int:
+    """Bytes on disk of an FTS5 table's own storage (its shadow tables)."""
+    shadows = [f"{table}_{shadow}" for shadow in ("data", "idx", "docsize", "config")]
+    (size,) = store.db.execute(
+        "SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE name IN (?, ?, ?, ?)", shadows
+    ).fetchone()
+    return size
+
+
+def unstemmed_index_bytes(store: Store) -> int:
+    """The size of the index of schema 8, over the words as written: built aside, then
+    dropped (FTS5's own rebuild reads `articles` as they are)."""
+    columns = ", ".join(FTS_COLUMNS)
+    tokenize = FTS_TOKENIZE.replace("'", "''")
+    with store.db.atomic():
+        store.db.execute(
+            f"CREATE VIRTUAL TABLE words_fts USING FTS5 ({columns}, tokenize='{tokenize}',"
+            " content=[articles])"
+        )
+        store.db.execute("INSERT INTO words_fts (words_fts) VALUES ('rebuild')")
+    size = index_bytes(store, "words_fts")
+    store.db.execute("DROP TABLE words_fts")
+    return size
 
 
 def bench(store: Store, repeats: int) -> None:
+    n = store.count("articles")
+    stemmed = index_bytes(store, "articles_fts")
+    written = unstemmed_index_bytes(store)
+    print(
+        f"FTS index: {stemmed / n:,.0f} bytes/article stemmed, {written / n:,.0f} as written"
+        f" ({stemmed / 2**20:,.0f} MiB, {written / 2**20:,.0f} MiB)"
+    )
     nothing = ArticleFilter()
     print("search (limit 20, bm25, snippets):")
-    all_times = []
+    plain: tuple[list[float], list[float]] = ([], [])  # wall and CPU times
     for query in SEARCHES:
-        times = timed([lambda q=query: store.search(to_fts(q), nothing, 20)], repeats)
+        wall, cpu = timed_with_cpu([lambda q=query: store.search(to_fts(q), nothing, 20)], repeats)
         hits = store.db.execute(
             "SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [to_fts(query)]
         ).fetchone()[0]
-        print(f"  {query:<18} {hits:>8} hits  median {statistics.median(times):7.1f} ms")
-        all_times += times
-    print(f"  all queries: {percentiles(all_times)}")
-    with_filter = timed(
-        [
-            lambda: store.search(to_fts("S-400"), ArticleFilter(tag="S-400"), 20),
-            lambda: store.search(to_fts("BrahMos"), ArticleFilter(source="outlet-3"), 20),
-        ],
-        repeats,
-    )
-    print(f"  filtered by tag or source: {percentiles(with_filter)}")
-    dated = timed(
-        [
-            lambda: store.search(to_fts("S-400"), ArticleFilter(since="2026-01-01"), 20),
-            lambda: store.search(
-                to_fts("S-400"), ArticleFilter(since="2023-12-01", until="2023-12-31"), 20
-            ),
-        ],
-        repeats,
-    )
-    print(f"  filtered by date: {percentiles(dated)}")
+        print(f"  {query:<18} {hits:>8} hits  median {statistics.median(wall):7.1f} ms")
+        plain[0].extend(wall)
+        plain[1].extend(cpu)
+    print(f"  plain: {percentiles(plain[0])}")
+    by_filter = {"plain": plain}
+    for name, searches in FILTERED.items():
+        by_filter[name] = timed_with_cpu(
+            [lambda q=q, w=w: store.search(to_fts(q), w, 20) for q, w in searches], repeats
+        )
+        print(f"  {name}: {percentiles(by_filter[name][0])}")
+    print(f"search p95 at {n:,} articles, ms (CPU ms):")
+    print("  " + " | ".join(f"{k} {p95(w):.0f} ({p95(c):.0f})" for k, (w, c) in by_filter.items()))
 
     listings = [
         lambda t=tag: store.list_articles(ArticleFilter(tag=t), 50)

@@ -100,3 +100,68 @@ def build(path: Path) -> Path:
             {"sources": {"Daily": {"status": "ok"}, "Gone": {"status": "failed", "error": "404"}}},
         )
     return path
+
+
+# A story carried by four outlets in three languages: the lead, a syndicated copy, an
+# exact duplicate and a rewrite. Each names BrahMos in Latin letters (the Hindi article
+# of ARTICLES does not).
+WIDE_STORY = [
+    Article(
+        url="https://daily.example/brahmos-sale",
+        source="Daily",
+        title="BrahMos export deal signed with a third country",
+        body="India signed a BrahMos missile export deal; Russia's NPO Mashinostroyeniya agreed.",
+        published="2025-11-12T09:00:00+05:30",
+        language="en",
+        relevance=0.9,
+        tags=[tag("BrahMos")],
+    ),
+    Article(
+        url="https://agency.example/brahmos-sale",
+        source="Agency",
+        title="BrahMos export deal signed",
+        body="India signed a BrahMos missile export deal, the agency reported.",
+        published="2025-11-12T10:00:00+05:30",
+        language="en",
+        relevance=0.85,
+        tags=[tag("BrahMos")],
+        story_kind="syndicated",
+        matched="https://daily.example/brahmos-sale",
+    ),
+    Article(
+        url="https://mirror.example/brahmos-sale",
+        source="Mirror",
+        title="BrahMos export deal signed with a third country",
+        body="India signed a BrahMos missile export deal; Russia's NPO Mashinostroyeniya agreed.",
+        published="2025-11-12T11:30:00+05:30",
+        language="en",
+        relevance=0.9,
+        tags=[tag("BrahMos")],
+        story_kind="duplicate",
+        matched="https://daily.example/brahmos-sale",
+    ),
+    Article(
+        url="https://ria.example/brahmos-eksport",
+        source="RIA",
+        title="Индия подписала контракт на экспорт BrahMos",
+        body="Индия подписала контракт на экспорт ракет BrahMos, сообщили в Москве.",
+        published="2025-11-13T08:00:00+03:00",
+        language="ru",
+        relevance=0.8,
+        tags=[tag("BrahMos")],
+        story_kind="same-event",
+    ),
+]
+
+
+def add_wide_story(path: Path) -> list[int]:
+    """Store WIDE_STORY in the database at `path` as one story; returns the article ids."""
+    with Store(path) as store:
+        run = store.start_run()
+        ids = [store.save_article(WIDE_STORY[0], run)[1]]
+        story = store.story_of(WIDE_STORY[0].url)
+        for article in WIDE_STORY[1:]:
+            article.story_id = story
+            ids.append(store.save_article(article, run)[1])
+        store.finish_run(run, "ok", {"sources": {}})
+    return ids

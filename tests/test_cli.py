@@ -70,7 +70,7 @@ def options_of(command: str) -> set[str]:
 
 
 def test_each_command_lists_only_the_options_it_uses():
-    assert options_of("extract") == {"-h", "--help", "--url"}
+    assert options_of("extract") == {"-h", "--help", "--url", "--source", "--sources"}
     assert options_of("cluster") == {"-h", "--help", "--db"}
     assert "-s" not in options_of("search") and "--sources" not in options_of("export")
     assert {"--sources", "--lexicon", "-s"} <= options_of("crawl")

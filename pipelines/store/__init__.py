@@ -84,6 +84,7 @@ class Store(RunQueries, ArticleQueries, SearchQueries, StoryQueries, ReportQueri
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             conn = sqlite3.connect(str(path), timeout=busy_timeout_ms / 1000)
+            schema.register_functions(conn)
             self.db = sqlite_utils.Database(conn)
             self.db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
             self.db.execute("PRAGMA foreign_keys = ON")
@@ -170,7 +171,7 @@ class Store(RunQueries, ArticleQueries, SearchQueries, StoryQueries, ReportQueri
         """Load generated rows fast (benchmarks): one transaction, the full-text index
         built once at the end instead of a trigger per row."""
         with self.db.atomic():
-            self.db["articles"].disable_fts()
+            schema.drop_fts(self.db)
             for table, (columns, rows) in tables.items():
                 self.db.conn.executemany(
                     f"INSERT INTO {table} ({', '.join(columns)})"

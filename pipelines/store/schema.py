@@ -6,9 +6,12 @@ user_version`; views hold no data, so they are dropped before and created again 
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 
 import sqlite_utils
+
+from pipelines.stemming import stem_text
 
 # unicode61 splits words at combining marks (categories Mn/Mc), which cuts every Indic
 # word at its vowel signs and viramas ("ब्रह्मोस" became four tokens, so "ब्रह्म" matched
@@ -16,8 +19,30 @@ import sqlite_utils
 # whole; Latin diacritics are still folded ("cafe" finds "café").
 FTS_TOKENIZE = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
 FTS_COLUMNS = ("title", "summary", "body")
-# The triggers that kept articles_fts current before sqlite-utils made them (schema 6).
+# The SQL function that gives the text articles_fts indexes for a column of an article:
+# pipelines.stemming.stem_text(text, language). Every Store connection has it; one
+# without it (the sqlite3 shell) can read, but not write an article's text or language.
+STEM_FUNCTION = "newswatch_stem"
+# The triggers that kept articles_fts current before schema 9 (by hand in schema 6, by
+# sqlite-utils from schema 7, under the same names), and those that do now.
 _OLD_FTS_TRIGGERS = ("articles_ai", "articles_ad", "articles_au")
+_FTS_TRIGGERS = ("articles_fts_insert", "articles_fts_delete", "articles_fts_update")
+
+
+def day_of(alias: str = "") -> str:
+    """The SQL for the time an article counts under (its publication, or when it was
+    first seen if the outlet gave none), in UTC, as articles_id_day holds it."""
+    row = f"{alias}." if alias else ""
+    return f"coalesce({row}published_utc, {row}first_seen)"
+
+
+# Its UTC date, as articles_date_id holds it.
+UTC_DATE = f"substr({day_of()}, 1, 10)"
+
+
+def register_functions(conn: sqlite3.Connection) -> None:
+    """Make the SQL functions the schema's triggers call available on `conn`."""
+    conn.create_function(STEM_FUNCTION, 2, stem_text, deterministic=True)
 
 
 def _migration_1(db: sqlite_utils.Database) -> None:
@@ -179,9 +204,8 @@ def _migration_5(db: sqlite_utils.Database) -> None:
     )
 
 
-def build_fts(db: sqlite_utils.Database) -> None:
-    """(Re)build articles_fts with FTS_TOKENIZE and the triggers that keep it current;
-    a no-op when it is already so."""
+def _sqlite_utils_fts(db: sqlite_utils.Database) -> None:
+    """articles_fts as schemas 6 to 8 had it: the words as written, sqlite-utils' triggers."""
     db["articles"].enable_fts(
         FTS_COLUMNS, tokenize=FTS_TOKENIZE, create_triggers=True, replace=True
     )
@@ -189,7 +213,7 @@ def build_fts(db: sqlite_utils.Database) -> None:
 
 def _migration_6(db: sqlite_utils.Database) -> None:
     """A full-text index that keeps Indic words whole."""
-    build_fts(db)
+    _sqlite_utils_fts(db)
 
 
 def _migration_7(db: sqlite_utils.Database) -> None:
@@ -217,7 +241,7 @@ def _migration_7(db: sqlite_utils.Database) -> None:
     for trigger in _OLD_FTS_TRIGGERS:
         db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
     db.execute("DROP TABLE IF EXISTS articles_fts")
-    build_fts(db)
+    _sqlite_utils_fts(db)
 
 
 def _migration_8(db: sqlite_utils.Database) -> None:
@@ -257,6 +281,62 @@ def _migration_8(db: sqlite_utils.Database) -> None:
     )
 
 
+def _indexed(row: str) -> str:
+    """The values articles_fts holds for the article `row` (new or old in a trigger)."""
+    return ", ".join(f"{STEM_FUNCTION}({row}.{column}, {row}.language)" for column in FTS_COLUMNS)
+
+
+def drop_fts(db: sqlite_utils.Database) -> None:
+    """Drop articles_fts and every trigger that has kept it current."""
+    for trigger in (*_OLD_FTS_TRIGGERS, *_FTS_TRIGGERS):
+        db.execute(f"DROP TRIGGER IF EXISTS {trigger}")
+    db.execute("DROP TABLE IF EXISTS articles_fts")
+
+
+def build_fts(db: sqlite_utils.Database) -> None:
+    """(Re)build articles_fts over the stems of every article and the triggers that keep
+    it current (see pipelines/stemming.py).
+
+    The index has external content (`articles`): it stores no text of its own, and
+    snippet() and highlight() read the original text, whose tokens line up one for one
+    with the indexed stems. So FTS5's own 'rebuild' (sqlite-utils' rebuild_fts) must
+    never run on it: that would index the unstemmed text. The triggers recompute the
+    stems of a changed or deleted row to take it out of the index, as FTS5 requires."""
+    drop_fts(db)
+    columns = ", ".join(FTS_COLUMNS)
+    tokenize = FTS_TOKENIZE.replace("'", "''")
+    db.execute(
+        f"CREATE VIRTUAL TABLE articles_fts USING FTS5 ({columns},"
+        f" tokenize='{tokenize}', content=[articles])"
+    )
+    db.execute(
+        f"INSERT INTO articles_fts (rowid, {columns}) SELECT id, {_indexed('articles')}"
+        " FROM articles"
+    )
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in (*FTS_COLUMNS, "language"))
+    delete = (
+        f"INSERT INTO articles_fts (articles_fts, rowid, {columns})"
+        f" VALUES ('delete', old.id, {_indexed('old')});"
+    )
+    insert = f"INSERT INTO articles_fts (rowid, {columns}) VALUES (new.id, {_indexed('new')});"
+    db.execute(f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {insert} END")
+    db.execute(f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {delete} END")
+    db.execute(
+        f"CREATE TRIGGER articles_fts_update AFTER UPDATE OF {columns}, language ON articles"
+        f" WHEN {changed} BEGIN {delete} {insert} END"
+    )
+
+
+def _migration_9(db: sqlite_utils.Database) -> None:
+    """Stemmed full-text search: `missiles` finds missile, `Индия` finds Индии (see
+    pipelines/stemming.py); the index is rebuilt over the stems of every article. Two
+    indexes of the day an article counts under: the ids of each date, and the day of an
+    article by id (a search checks its hits in it rather than in their rows)."""
+    build_fts(db)
+    db.execute(f"CREATE INDEX articles_date_id ON articles ({UTC_DATE}, id)")
+    db.execute(f"CREATE INDEX articles_id_day ON articles (id, {day_of()})")
+
+
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_1,
     _migration_2,
@@ -266,6 +346,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_6,
     _migration_7,
     _migration_8,
+    _migration_9,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -280,12 +361,13 @@ TAGS_OF = (
 )
 VIEWS = {
     "article_tags_view": """SELECT a.id AS article_id, a.url, a.title, a.source, a.published,
-       a.status, a.relevance, t.tag, tags.kind, t.evidence
+       a.published_utc, a.status, a.relevance, t.tag, tags.kind, t.evidence
 FROM article_tags t
 JOIN articles a ON a.id = t.article_id
 JOIN tags ON tags.name = t.tag""",
     "v_articles": f"""SELECT a.id, a.url, a.title, a.source, s.country AS source_country,
-       s.language AS source_language, a.publisher, a.published, a.first_seen, a.language,
+       s.language AS source_language, a.publisher, a.published, a.published_utc, a.first_seen,
+       a.language,
        a.status, a.relevance, {TAGS_OF.format(a="a")} AS tags, a.story_id, a.story_kind,
        (SELECT count(*) FROM articles m
         WHERE m.story_id = a.story_id AND m.status != 'irrelevant') AS story_size,
@@ -294,6 +376,9 @@ FROM articles a LEFT JOIN sources s ON s.name = a.source
 WHERE a.status != 'irrelevant'""",
     "v_stories": """SELECT s.id AS story_id, coalesce(s.title, l.title) AS title, s.lead_url,
        l.source AS lead_source, s.first_seen,
+       (SELECT m.published FROM articles m
+        WHERE m.story_id = s.id AND m.status != 'irrelevant' AND m.published_utc IS NOT NULL
+        ORDER BY m.published_utc LIMIT 1) AS first_published,
        (SELECT m.published FROM articles m
         WHERE m.story_id = s.id AND m.status != 'irrelevant'
         ORDER BY m.published_utc DESC LIMIT 1) AS last_published,
@@ -315,8 +400,8 @@ LEFT JOIN tags ON tags.name = t.tag
 WHERE a.status != 'irrelevant'
 GROUP BY day, t.tag""",
     "v_run_new_items": f"""SELECT a.run_id, r.started AS run_started, a.id AS article_id, a.url,
-       a.title, a.source, a.published, a.status, a.relevance, {TAGS_OF.format(a="a")} AS tags,
-       a.story_id,
+       a.title, a.source, a.published, a.published_utc, a.status, a.relevance,
+       {TAGS_OF.format(a="a")} AS tags, a.story_id,
        (SELECT min(m.run_id) FROM articles m WHERE m.story_id = a.story_id) = a.run_id
          AS new_story
 FROM articles a JOIN runs r ON r.id = a.run_id

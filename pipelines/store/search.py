@@ -11,11 +11,8 @@ from typing import Any
 
 import sqlite_utils
 
-from pipelines.store.schema import TAGS_OF
-
-
-class QuerySyntaxError(ValueError):
-    """A full-text query FTS5 cannot parse: the user's to fix, not a crash."""
+from pipelines.fts_query import QuerySyntaxError
+from pipelines.store.schema import TAGS_OF, UTC_DATE, day_of
 
 
 @dataclass(frozen=True)
@@ -34,13 +31,8 @@ class ArticleFilter:
         return bool(self.since or self.until)
 
     def where(self, id_column: str = "a.id", alias: str = "a") -> tuple[str, list[Any]]:
-        """SQL conditions on the article id `id_column` and, for dates and the source, its
-        row `alias`, and their params.
-
-        When `id_column` is not the row's own id (a search judging thousands of FTS hits)
-        the source becomes a set of ids read once off its index (a few per cent of the
-        archive) instead of a row read per hit; the unary + keeps SQLite from feeding that
-        set to FTS5 as rowid lookups. Irrelevant and tagged articles are found by id."""
+        """SQL conditions on the article row `alias` (whose id is `id_column`), and their
+        params. Irrelevant and tagged articles are found by id."""
         clauses = [f"{id_column} NOT IN (SELECT id FROM articles WHERE status = 'irrelevant')"]
         params: list[Any] = []
         if self.tag:
@@ -50,20 +42,21 @@ class ArticleFilter:
             )
             params.append(self.tag)
         if self.source:
-            clauses.append(
-                f"{alias}.source = ?"
-                if id_column == f"{alias}.id"
-                else f"+{id_column} IN (SELECT id FROM articles WHERE source = ?)"
-            )
+            clauses.append(f"{alias}.source = ?")
             params.append(self.source)
-        day = f"coalesce({alias}.published_utc, {alias}.first_seen)"
+        day_clauses, day_params = self.days(day_of(alias))
+        return " AND ".join(clauses + day_clauses), params + day_params
+
+    def days(self, day: str) -> tuple[list[str], list[str]]:
+        """The date conditions on the SQL expression `day`, and their params."""
+        clauses, params = [], []
         if self.since:
             clauses.append(f"{day} >= ?")
             params.append(self.since)
         if self.until:
             clauses.append(f"{day} < ?")
             params.append(_day_after(self.until) if len(self.until) == 10 else self.until)
-        return " AND ".join(clauses), params
+        return clauses, params
 
 
 def _day_after(day: str) -> str:
@@ -90,10 +83,35 @@ EXPORT_COLUMNS = (
 # A search ranks (bm25) at most this many matches, the newest: enough to hold every
 # match of a specific query, and a bound on the cost of one word found everywhere.
 SEARCH_WINDOW = 10_000
+# What sqlite3 raises for a MATCH expression FTS5 cannot read (to_fts reads every query
+# first, so these reach a user only from an expression written by hand).
+_FTS5_ERRORS = (
+    "fts5:",
+    "unterminated string",
+    "unknown special query",
+    "no such column",
+    "expected integer",
+)
 # Listing a tag newest first: below this many tagged articles, read them off the tag
 # index and sort; above, walk the publication-date index until enough carry the tag
 # (a tag this common is met within a few thousand rows).
 _RARE_TAG = 5000
+
+
+# A search reads a tag of at most this many articles off its index into a set of ids
+# once (a few ms); a more common one is checked per hit, at about 1.5 µs a hit.
+_SMALL_TAG = 50_000
+
+
+@dataclass(frozen=True)
+class SearchPage:
+    """A page of ranked matches, and how many articles matched: exactly when at most
+    SEARCH_WINDOW did; otherwise `capped`, and the page is the best of the newest
+    SEARCH_WINDOW."""
+
+    rows: list[dict[str, Any]]
+    matches: int
+    capped: bool
 
 
 class SearchQueries:
@@ -101,37 +119,108 @@ class SearchQueries:
 
     def search(
         self, match: str, where: ArticleFilter, limit: int, marks: tuple[str, str] = ("[", "]")
-    ) -> list[dict[str, Any]]:
-        """Articles matching the FTS5 expression `match`, best first by bm25 (a hit in the
-        title weighs 10, in the summary 4, in the body 1), with a highlighted snippet.
+    ) -> SearchPage:
+        """Articles matching the FTS5 expression `match` (pipelines.fts_query.to_fts), best
+        first by bm25 (a hit in the title weighs 10, in the summary 4, in the body 1), with
+        a highlighted snippet of the original text.
 
         bm25 costs about 1.5 µs per matching article, so a word in a third of a million
         articles would take half a second: the ranking covers the newest SEARCH_WINDOW
-        matches of the filters, and snippets and tags are made for the page shown only."""
-        conditions, params = where.where("articles_fts.rowid", "a")
-        join = " CROSS JOIN articles a ON a.id = articles_fts.rowid" if where.dated else ""
+        matches of the filters, and snippets and tags are made for the page shown only.
+        No filter reads an article's row, which is long and holds its dates last: each is
+        judged off an index (see _hit_filter)."""
+        conditions, params = self._hit_filter(where)
         sql = (
             "WITH recent AS (SELECT articles_fts.rowid AS id,"
             " bm25(articles_fts, 10.0, 4.0, 1.0) AS score"
-            f" FROM articles_fts{join} WHERE articles_fts MATCH ? AND {conditions}"
-            " ORDER BY articles_fts.rowid DESC LIMIT ?),"
-            " top AS (SELECT id, score FROM recent ORDER BY score LIMIT ?)"
+            f" FROM articles_fts WHERE articles_fts MATCH ? AND {conditions}"
+            " ORDER BY articles_fts.rowid DESC LIMIT ? + 1),"
+            " newest AS (SELECT id, score FROM recent ORDER BY id DESC LIMIT ?),"
+            " top AS (SELECT id, score FROM newest ORDER BY score LIMIT ?)"
             " SELECT a.id, a.url, a.title, a.source, a.published, a.status, a.relevance,"
             f" {TAGS_OF.format(a='a')} AS tags, a.story_id AS story,"
-            " snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet, top.score"
+            " snippet(articles_fts, -1, ?, ?, '…', 16) AS snippet,"
+            " (SELECT count(*) FROM recent) AS matches"
             " FROM top CROSS JOIN articles_fts ON articles_fts.rowid = top.id"
             " CROSS JOIN articles a ON a.id = top.id"
             " WHERE articles_fts MATCH ? ORDER BY top.score"
         )
+        window = [SEARCH_WINDOW, SEARCH_WINDOW, limit]
         try:
-            rows = list(self.db.query(sql, [match, *params, SEARCH_WINDOW, limit, *marks, match]))
+            rows = list(self.db.query(sql, [match, *params, *window, *marks, match]))
         except sqlite3.OperationalError as exc:
-            if not str(exc).startswith(("fts5:", "unterminated string")):
+            if not str(exc).startswith(_FTS5_ERRORS):
                 raise
-            raise QuerySyntaxError(str(exc)) from None
+            raise QuerySyntaxError(f"FTS5 cannot read it: {exc}") from None
+        matches = rows[0].pop("matches") if rows else 0
+        for row in rows[1:]:
+            del row["matches"]
         for row in rows:
             row["tags"] = json.loads(row["tags"])
-        return rows
+        return SearchPage(rows, min(matches, SEARCH_WINDOW), matches > SEARCH_WINDOW)
+
+    def _hit_filter(self, where: ArticleFilter) -> tuple[str, list[Any]]:
+        """SQL conditions on a hit's rowid for the filters, and their params.
+
+        The irrelevant articles, a source (a few per cent of the archive) and a small tag
+        become sets of ids read once off their indexes; the unary + keeps SQLite from
+        feeding such a set to FTS5 as rowid lookups. Dates bound the rowids (FTS5 then
+        reads only the hits between) and are checked per hit in articles_id_day, an index
+        far smaller than the rows, which hold dates last; so is a common tag, in the
+        tag index."""
+        hit = "articles_fts.rowid"
+        clauses = [f"{hit} NOT IN (SELECT id FROM articles WHERE status = 'irrelevant')"]
+        params: list[Any] = []
+        if where.tag:
+            clauses.append(
+                f"+{hit} IN (SELECT article_id FROM article_tags WHERE tag = ?)"
+                if self._tagged(where.tag) <= _SMALL_TAG
+                else f"EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = {hit}"
+                " AND t.tag = ?)"
+            )
+            params.append(where.tag)
+        if where.source:
+            clauses.append(f"+{hit} IN (SELECT id FROM articles WHERE source = ?)")
+            params.append(where.source)
+        if where.dated:
+            clauses.append(f"{hit} BETWEEN ? AND ?")
+            params += self._ids_of_dates(where)
+            days, day_params = where.days(day_of("d"))
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM articles d INDEXED BY articles_id_day WHERE d.id = {hit}"
+                f" AND {' AND '.join(days)})"
+            )
+            params += day_params
+        return " AND ".join(clauses), params
+
+    def _tagged(self, tag: str) -> int:
+        """How many articles carry `tag`, counted up to _SMALL_TAG + 1."""
+        (count,) = self.db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM article_tags WHERE tag = ? LIMIT ?)",
+            [tag, _SMALL_TAG + 1],
+        ).fetchone()
+        return count
+
+    def _ids_of_dates(self, where: ArticleFilter) -> list[int]:
+        """The least and greatest id of the articles of the dates a filter's range
+        touches (a few ms for years: two seeks in articles_date_id per date). Articles are
+        stored as they are published, so the ids of a range are mostly a run; a backfill
+        widens it, never making it wrong. The dates are the first ten characters of the
+        times compared, so a time that passes the filter has a date within them."""
+        first = (where.since or "")[:10]
+        last = (where.until or "9999")[:10]
+        least, greatest = self.db.execute(
+            "WITH RECURSIVE dates(date) AS ("
+            f" SELECT min({UTC_DATE}) FROM articles WHERE {UTC_DATE} >= ?"
+            " UNION ALL"
+            f" SELECT (SELECT min({UTC_DATE}) FROM articles WHERE {UTC_DATE} > dates.date)"
+            " FROM dates WHERE dates.date < ?)"
+            f" SELECT min((SELECT min(id) FROM articles WHERE {UTC_DATE} = dates.date)),"
+            f" max((SELECT max(id) FROM articles WHERE {UTC_DATE} = dates.date))"
+            " FROM dates WHERE dates.date <= ?",
+            [first, last, last],
+        ).fetchone()
+        return [least, greatest] if least is not None else [1, 0]
 
     def list_articles(self, where: ArticleFilter, limit: int) -> list[dict[str, Any]]:
         """The newest articles of a filter (publication date, then first seen), fast on a
