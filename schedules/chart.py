@@ -71,22 +71,33 @@ def tag_chart(
 
     zone_name = datetime.combine(end, time(12), zone).tzname() or ""
     parts += _axes(day_keys, peak, x, y, zone_name)
-    for index, tag in enumerate(top):
+    parts += tag_lines({tag: counts[tag] for tag in top}, day_keys, x, y)
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def tag_lines(
+    counts: dict[str, dict[Any, int]],
+    keys: list[Any],
+    x: Callable[[int], float],
+    y: Callable[[float], float],
+) -> list[str]:
+    """One coloured line per tag over `keys` (days, weeks), each with its legend entry
+    below the plot: the report's chart and the browser's weekly one draw the same way."""
+    parts = []
+    for index, (tag, by_key) in enumerate(counts.items()):
         colour = COLOURS[index % len(COLOURS)]
-        points = " ".join(
-            f"{x(i):.1f},{y(counts[tag].get(day, 0)):.1f}" for i, day in enumerate(day_keys)
-        )
+        points = " ".join(f"{x(i):.1f},{y(by_key.get(key, 0)):.1f}" for i, key in enumerate(keys))
         parts.append(
-            f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="{points}">'
-            f"<title>{escape(tag)}</title></polyline>"
+            f'<polyline class="tag-line" fill="none" stroke="{colour}" stroke-width="2"'
+            f' points="{points}"><title>{escape(tag)}</title></polyline>'
         )
         legend_x, legend_y = LEFT + (index % 3) * 200, HEIGHT - 40 + (index // 3) * 18
         parts.append(
             f'<rect x="{legend_x}" y="{legend_y - 9}" width="14" height="4" fill="{colour}"/>'
             f'<text x="{legend_x + 20}" y="{legend_y}">{escape(tag)}</text>'
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    return parts
 
 
 def _axes(

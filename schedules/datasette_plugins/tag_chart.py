@@ -16,11 +16,10 @@ from datasette import hookimpl
 from datasette.utils.asgi import Response
 from markupsafe import Markup
 
+from schedules.chart import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH, tag_lines
+
 WEEKS = 26
 TOP_TAGS = 5
-COLOURS = ("#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd")
-WIDTH, HEIGHT = 640, 300
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 16, 96  # plot margins; the legend sits below the x axis
 
 # Distinct stories per tag and week (starting Monday) from `:start`, by publication day
 # or, for an undated article, the day first seen (as v_daily_tag_counts counts days);
@@ -82,20 +81,7 @@ def weekly_chart(weeks: list[str], counts: dict[str, dict[str, int]]) -> str:
         f'<text x="{x(last // 2):.1f}" y="{y(0) + 34:.1f}" text-anchor="middle">'
         "week starting (UTC)</text>"
     )
-    for index, (tag, weekly) in enumerate(counts.items()):
-        colour = COLOURS[index % len(COLOURS)]
-        points = " ".join(
-            f"{x(i):.1f},{y(weekly.get(week, 0)):.1f}" for i, week in enumerate(weeks)
-        )
-        parts.append(
-            f'<polyline class="tag-line" fill="none" stroke="{colour}" stroke-width="2"'
-            f' points="{points}"><title>{escape(tag)}</title></polyline>'
-        )
-        legend_x, legend_y = LEFT + (index % 3) * 200, HEIGHT - 40 + (index // 3) * 18
-        parts.append(
-            f'<rect x="{legend_x}" y="{legend_y - 9}" width="14" height="4" fill="{colour}"/>'
-            f'<text x="{legend_x + 20}" y="{legend_y}">{escape(tag)}</text>'
-        )
+    parts += tag_lines(counts, weeks, x, y)
     parts.append("</svg>")
     return "".join(parts)
 
