@@ -4,6 +4,8 @@ Each can be overridden per run with `-s NAME=VALUE` (newswatch commands and
 `scrapy crawl feeds` alike) or in the TOML config file.
 """
 
+import os
+
 BOT_NAME = "newswatch"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
@@ -28,6 +30,12 @@ NEWSWATCH_BACKFILL_DONE = []
 # Sitemaps can list years of articles: only entries this recent are fetched.
 NEWSWATCH_SITEMAP_MAX_AGE_DAYS = 3
 NEWSWATCH_SITEMAP_MAX_ENTRIES = 500
+# Processes that extract articles and parse feeds, off the reactor thread and on every
+# core; 0 or 1: both run in the crawl's own process, between downloads.
+NEWSWATCH_WORKERS = os.cpu_count() or 1
+# An RSS/Atom feed's items beyond this many are not fetched: the newest are kept (feed
+# order when undated) and the rest counted as items_capped. 0: no cap.
+NEWSWATCH_MAX_ITEMS_PER_FEED = 500
 
 # --- politeness
 ROBOTSTXT_OBEY = True

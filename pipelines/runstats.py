@@ -18,6 +18,7 @@ COUNTERS = (
     "feeds_unchanged",
     "items_seen",
     "items_filtered",
+    "items_capped",
     "item_errors",
     "skipped_seen",
     "articles_fetched",

@@ -59,6 +59,11 @@ class SourceKind:
         for url in source.feeds:
             yield self.spider.feed_request(source, url)
 
+    def reader(self) -> Callable[[Response], Any]:
+        """The callback for this kind's first answers: `parse` unless the kind has a
+        way to read them in the crawl's worker processes."""
+        return self.parse
+
     def parse(self, response: Response) -> Iterable[Any]:
         """Read one answer: requests for articles or further pages, and items."""
         raise NotImplementedError

@@ -3,12 +3,14 @@ read as one."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from crawlers.discovery import title_key
-from crawlers.feeds import FeedEntry, NotAFeed, parse_feed
+from crawlers.feeds import FeedEntry, NotAFeed, ParsedFeed, parse_feed
 from crawlers.kinds.base import SourceKind
+from crawlers.workers import WorkerCrashed
+from pipelines.dates import Zone, utc_iso
 
 if TYPE_CHECKING:
     from scrapy.http import Response
@@ -16,19 +18,74 @@ if TYPE_CHECKING:
     from crawlers.sources import Source
 
 
+def read_feed(body: bytes, url: str, tz: Zone, cap: int) -> tuple[ParsedFeed, int]:
+    """The parsed feed with at most `cap` items (0: all), and how many were cut.
+
+    Run in a worker process when the crawl has them: a 20,000-item feed takes feedparser
+    seconds. Sitemaps are left whole: the spider keeps their recent entries (or, in a
+    backfill, those of its window) itself.
+    """
+    parsed = parse_feed(body, url, tz=tz)
+    if not cap or parsed.kind not in ("rss", "atom") or len(parsed.entries) <= cap:
+        return parsed, 0
+    cut = len(parsed.entries) - cap
+    parsed.entries = newest_first(parsed.entries)[:cap]
+    return parsed, cut
+
+
+def newest_first(entries: list[FeedEntry]) -> list[FeedEntry]:
+    """Dated entries newest first, then the undated ones in feed order."""
+    dated = [e for e in entries if e.published]
+    dated.sort(key=lambda e: utc_iso(e.published), reverse=True)
+    return dated + [e for e in entries if not e.published]
+
+
 class Feed(SourceKind):
     names = ("rss", "atom", None)
 
+    def reader(self) -> Callable[[Response], Any]:
+        return self.parse_in_worker if self.spider.workers else self.parse
+
     def parse(self, response: Response) -> Iterable[Any]:
-        spider = self.spider
+        if self.spider.unchanged(response):
+            return
         source: Source = response.meta["source"]
+        try:
+            parsed = read_feed(
+                response.body, response.url, source.timezone, self.spider.feed_item_cap
+            )
+        except NotAFeed as exc:
+            self.not_a_feed(source, response, exc)
+            return
+        yield from self.requests(source, response, *parsed)
+
+    async def parse_in_worker(self, response: Response) -> AsyncIterator[Any]:
+        """`parse` with the parsing in a worker process: the reactor keeps serving."""
+        spider = self.spider
         if spider.unchanged(response):
             return
+        source: Source = response.meta["source"]
         try:
-            parsed = parse_feed(response.body, response.url, tz=source.timezone)
+            parsed = await spider.workers.run(
+                read_feed, response.body, response.url, source.timezone, spider.feed_item_cap
+            )
         except NotAFeed as exc:
-            spider.run_stats.fail(source.name, response.url, f"not a feed: {exc}", "feeds_failed")
+            self.not_a_feed(source, response, exc)
             return
+        except WorkerCrashed as exc:
+            spider.run_stats.fail(source.name, response.url, f"{exc}", "feeds_failed")
+            return
+        for request in self.requests(source, response, *parsed):
+            yield request
+
+    def not_a_feed(self, source: Source, response: Response, exc: NotAFeed) -> None:
+        self.spider.run_stats.fail(source.name, response.url, f"not a feed: {exc}", "feeds_failed")
+
+    def requests(
+        self, source: Source, response: Response, parsed: ParsedFeed, capped: int
+    ) -> Iterable[Any]:
+        """What a parsed feed asks for: its child sitemaps, or its articles."""
+        spider = self.spider
         if parsed.warning:
             spider.logger.warning("%s: %s", response.url, parsed.warning)
         if parsed.dates_rejected:
@@ -36,6 +93,8 @@ class Feed(SourceKind):
         for problem in parsed.problems:
             spider.item_failed(source, response.url, f"bad feed item: {problem}", response.url)
         spider.run_stats.inc(source.name, "feeds_fetched")
+        if capped:
+            spider.run_stats.inc(source.name, "items_capped", capped)
         if parsed.kind == "sitemap-index":
             # Children count as feeds of the source, so their failures show up too.
             children = self.child_sitemaps(source, parsed.sitemaps)

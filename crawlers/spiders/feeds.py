@@ -33,6 +33,7 @@ from crawlers.feeds import FeedEntry
 from crawlers.kinds import SourceKind, kind_class
 from crawlers.middlewares import ARTICLE, FEED, AlreadySeen
 from crawlers.sources import Source, load_sources, select_sources
+from crawlers.workers import WorkerCrashed, WorkerPool, extract_page, overrides_table
 from pipelines.article import Article, SliceDone
 from pipelines.dates import utc_iso
 from pipelines.lexicon import Lexicon
@@ -91,6 +92,11 @@ class FeedSpider(scrapy.Spider):
         spider.slice_pending: dict[str, int] = {}  # backfill slice -> article requests left
         spider.requested: set[str] = set()  # article URLs already asked for in this run
         spider.kinds: dict[type[SourceKind], SourceKind] = {}
+        spider.worker_count = settings.getint("NEWSWATCH_WORKERS")
+        spider.feed_item_cap = settings.getint("NEWSWATCH_MAX_ITEMS_PER_FEED")
+        spider.workers: WorkerPool | None = None  # only while the crawl runs
+        crawler.signals.connect(spider.open_workers, signal=signals.spider_opened)
+        crawler.signals.connect(spider.close_workers, signal=signals.spider_closed)
         crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
         crawler.signals.connect(spider.idle, signal=signals.spider_idle)
         return spider
@@ -104,6 +110,19 @@ class FeedSpider(scrapy.Spider):
         if cls not in self.kinds:
             self.kinds[cls] = cls(self)
         return self.kinds[cls]
+
+    async def open_workers(self) -> None:
+        """Extraction and feed parsing go to worker processes when there are 2 or more;
+        the crawl starts once they are up."""
+        if self.worker_count > 1:
+            workers = WorkerPool(self.worker_count)
+            await workers.start()
+            self.workers = workers
+
+    def close_workers(self) -> None:
+        if self.workers is not None:
+            self.workers.close()
+            self.workers = None
 
     def idle(self) -> None:
         """Let each kind schedule what it kept for the end; stay open if any did."""
@@ -140,7 +159,7 @@ class FeedSpider(scrapy.Spider):
             headers["User-Agent"] = source.user_agent
         return scrapy.Request(
             url,
-            callback=callback or self.kind_of(source).parse,
+            callback=callback or self.kind_of(source).reader(),
             errback=self.feed_failed,
             headers=headers,
             meta={FEED: True, "source": source, "handle_httpstatus_list": [304], **meta},
@@ -238,7 +257,7 @@ class FeedSpider(scrapy.Spider):
         }
         return scrapy.Request(
             url,
-            callback=self.parse_article,
+            callback=self.parse_article_in_worker if self.workers else self.parse_article,
             errback=self.article_failed,
             headers=headers,
             meta={
@@ -283,25 +302,69 @@ class FeedSpider(scrapy.Spider):
 
     def parse_article(self, response: Response) -> Iterable[Article | SliceDone]:
         yield from self.slice_finished(response.meta)
+        if self.is_page(response):
+            source: Source = response.meta["source"]
+            fields = extract(
+                response.body,
+                response.url,
+                overrides=source.extract,
+                **self.extract_options(response),
+            )
+            yield from self.article_items(response, fields)
+
+    async def parse_article_in_worker(
+        self, response: Response
+    ) -> AsyncIterator[Article | SliceDone]:
+        """`parse_article` with the extraction in a worker process."""
+        for done in self.slice_finished(response.meta):
+            yield done
+        if not self.is_page(response):
+            return
+        source: Source = response.meta["source"]
+        try:
+            fields = await self.workers.run(
+                extract_page,
+                response.body,
+                response.url,
+                overrides=overrides_table(source.extract),
+                **self.extract_options(response),
+            )
+        except WorkerCrashed as exc:
+            reason = f"extraction failed: {exc}"
+            feed = response.meta["feed_url"]
+            self.run_stats.fail(source.name, response.url, reason, "extract_failed", feed=feed)
+            return
+        for item in self.article_items(response, fields):
+            yield item
+
+    def is_page(self, response: Response) -> bool:
+        """An HTML or XML answer; anything else is recorded as a failure."""
+        if isinstance(response, TextResponse):
+            return True
         source: Source = response.meta["source"]
         feed_url = response.meta["feed_url"]
-        if not isinstance(response, TextResponse):
-            self.run_stats.fail(
-                source.name, response.url, "not an HTML page", "article_errors", feed=feed_url
-            )
-            return
-        # The page's bytes and the charset its server declared, decoded by extract() exactly
-        # as `newswatch extract` decodes a saved page.
-        fields = extract(
-            response.body,
-            response.url,
-            fallback=response.meta["fallback"],
-            encoding=http_content_type_encoding(
+        self.run_stats.fail(
+            source.name, response.url, "not an HTML page", "article_errors", feed=feed_url
+        )
+        return False
+
+    @staticmethod
+    def extract_options(response: Response) -> dict[str, Any]:
+        """What extract() needs besides the page's bytes and URL, the overrides aside. The
+        charset is the one the server declared: extract() decodes the bytes exactly as
+        `newswatch extract` decodes a saved page."""
+        return {
+            "fallback": response.meta["fallback"],
+            "encoding": http_content_type_encoding(
                 response.headers.get(b"Content-Type", b"").decode("latin-1")
             ),
-            tz=source.timezone,
-            overrides=source.extract,
-        )
+            "tz": response.meta["source"].timezone,
+        }
+
+    def article_items(self, response: Response, fields: dict[str, Any]) -> Iterable[Article]:
+        """The article of an extracted page, or the failure to find one on record."""
+        source: Source = response.meta["source"]
+        feed_url = response.meta["feed_url"]
         rejected = fields.pop("dates_rejected", 0)
         if rejected:
             self.run_stats.inc(source.name, "dates_rejected", rejected)
