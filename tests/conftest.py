@@ -22,6 +22,9 @@ TEST_SETTINGS = {
     "DOWNLOAD_TIMEOUT": "2",
     "RETRY_TIMES": "0",
     "LOG_LEVEL": "WARNING",
+    # One process: a worker pool per test crawl would cost its start-up each time;
+    # tests/test_workers.py crawls with the pool.
+    "NEWSWATCH_WORKERS": "1",
 }
 
 

@@ -154,4 +154,4 @@ def test_a_listing_page_that_lost_its_links_is_a_failure(site, tmp_path):
     )
     result, db = crawl(tmp_path, text)
     assert result.returncode == 1
-    assert "no article links on the listing page" in result.stdout
+    assert "no article links on the listing page" in result.stderr

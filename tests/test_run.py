@@ -277,8 +277,8 @@ def test_the_config_sets_the_zone_of_report_times(tmp_path):
             'timezone = "Asia/Kolkatta"',
             "timezone: unknown time zone 'Asia/Kolkatta'; did you mean 'Asia/Kolkata'?",
         ),
-        ("timezone = 5", "timezone must be a time zone name such as 'Asia/Kolkata'"),
-        ('notify_empty = "yes"', "'notify_empty' must be true or false"),
+        ("timezone = 5", "key 'timezone' = 5: expected a time zone name such as Asia/Kolkata"),
+        ('notify_empty = "yes"', "key 'notify_empty' = 'yes': expected true or false"),
     ],
 )
 def test_a_bad_timezone_or_notify_empty_exits_2_in_one_line(tmp_path, config, error):
