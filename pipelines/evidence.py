@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -23,7 +24,7 @@ from pipelines.facts import StatedDate, ascii_digits, facts
 from pipelines.lexicon import Lexicon
 from pipelines.shingles import body_hash, shingles, words
 from pipelines.tense import announces
-from pipelines.topic import Classifier
+from pipelines.topic import THEMES, Classifier
 
 # Lexicon kinds that name a participant, place or occasion of an event.
 ENTITY_KINDS = frozenset({"system", "org", "person", "place", "event", "ship", "unit"})
@@ -112,12 +113,22 @@ class EvidenceReader:
         self.classifier = classifier or Classifier()
         self.lexicon: Lexicon = self.classifier.lexicon
 
-    def read(self, title: str, text: str, published: str | None = None) -> Evidence:
+    def read(
+        self,
+        title: str,
+        text: str,
+        published: str | None = None,
+        *,
+        themes: Iterable[str] | None = None,
+    ) -> Evidence:
+        """`themes`: the article's theme tags when the caller has them (the crawl tagged
+        it a moment ago; the archive stores them), so it is not classified a second time."""
         entities, events = self._entities(title, text)
         found = facts(f"{title}\n{text}")
         head = [d for d in found.dates if d.start < DATE_SCAN_CHARS + len(title)]
         day, year = _event_day(published, text, head)
-        verdict = self.classifier.classify(title, text)
+        if themes is None:
+            themes = (t.name for t in self.classifier.classify(title, text).tags)
         tokens = words(text)
         return Evidence(
             entities=entities,
@@ -128,7 +139,7 @@ class EvidenceReader:
             day=day,
             year=day.year if day else year,
             ahead=announces(title, text),
-            themes=frozenset(t.name for t in verdict.tags if t.kind == "theme"),
+            themes=frozenset(t for t in themes if t in THEMES),
             title_tokens=title_tokens(title),
             names=lead_names(text),
             words=content_words(title, tokens),

@@ -69,7 +69,11 @@ def recluster(
             updates = []
             for row in rows:
                 result = clusterer.assign(
-                    row["url"], row["title"] or "", row["body"] or "", published=row["published"]
+                    row["url"],
+                    row["title"] or "",
+                    row["body"] or "",
+                    published=row["published"],
+                    themes=row["themes"],
                 )
                 before[row["id"]] = row["story_id"]
                 after[row["id"]] = result.story_id
@@ -98,7 +102,7 @@ def _unindex(store: Store, clusterer: StoryClusterer, ids: list[int]) -> None:
             if story is None:
                 continue
             evidence = clusterer.reader.read(
-                row["title"] or "", row["body"] or "", row["published"]
+                row["title"] or "", row["body"] or "", row["published"], themes=row["themes"]
             )
             profile = index.profile(story)
             profile.remove(evidence)

@@ -115,6 +115,7 @@ class StorePipeline:
                 article.title or "",
                 article.body or "",
                 published=article.published,
+                themes=[tag["name"] for tag in article.tags if tag["kind"] == "theme"],
             )
             article.story_id = assignment.story_id
             article.story_kind = assignment.kind

@@ -86,14 +86,21 @@ class StoryClusterer:
         return f"{INDEX_VERSION}-{model.version}-{model.digest}-{lexicon.digest}-{themes.digest}"
 
     def assign(
-        self, doc_id: str, title: str, text: str, *, published: str | None = None
+        self,
+        doc_id: str,
+        title: str,
+        text: str,
+        *,
+        published: str | None = None,
+        themes: Iterable[str] | None = None,
     ) -> Assignment:
         """Assign `doc_id` to a story, store it, and say why. Re-assigning a stored id
-        returns its stored assignment."""
+        returns its stored assignment. `themes`: its theme tags, when already known."""
         known = self.store.member(doc_id)
         if known is not None:
             return Assignment(known.story_id, known.kind, known.matched, known.score)
-        return self.assign_evidence(doc_id, self.reader.read(title, text, published))
+        evidence = self.reader.read(title, text, published, themes=themes)
+        return self.assign_evidence(doc_id, evidence)
 
     def assign_evidence(self, doc_id: str, evidence: Evidence) -> Assignment:
         """Assign an article whose evidence was read already (in another process)."""

@@ -122,15 +122,20 @@ class StoryQueries:
         ]
 
     def articles_for_clustering(self, ids: list[int]) -> list[dict[str, Any]]:
-        """What the story matcher reads of these articles, in the order given."""
+        """What the story matcher reads of these articles (`themes`: their theme tags), in
+        the order given."""
         rows = {
             row["id"]: row
             for row in self.db.query(
-                "SELECT id, url, title, body, published, story_id FROM articles"
-                " WHERE id IN (SELECT value FROM json_each(?))",
+                "SELECT a.id, a.url, a.title, a.body, a.published, a.story_id,"
+                " (SELECT json_group_array(t.tag) FROM article_tags t JOIN tags g"
+                "  ON g.name = t.tag WHERE t.article_id = a.id AND g.kind = 'theme') AS themes"
+                " FROM articles a WHERE a.id IN (SELECT value FROM json_each(?))",
                 [json.dumps(ids)],
             )
         }
+        for row in rows.values():
+            row["themes"] = json.loads(row["themes"])
         return [rows[i] for i in ids if i in rows]
 
     def set_article_stories(self, rows: Iterable[tuple[int, str, str | None, int]]) -> None:
