@@ -120,24 +120,25 @@ class ThemeReader:
     def features(self, sentences: list[Sentence]) -> dict[str, list[float]]:
         """FEATURES per theme that has a cue in the article and is not denied in every
         sentence that names it ("No contract was signed" is no arms-deal)."""
-        found = self._cues(sentences)
-        cue_sentences = sum(len({c.number for c in cues}) for cues in found.values())
-        return {
-            theme: _values(cues, cue_sentences, len(sentences)) for theme, cues in found.items()
-        }
+        return {theme: values for theme, values, _ in self._themes(sentences)}
 
     def findings(self, sentences: list[Sentence]) -> list[ThemeFinding]:
         """The themes the model finds, each with its best sentence as evidence."""
-        model = self.model
-        found = self._cues(sentences)
-        cue_sentences = sum(len({c.number for c in cues}) for cues in found.values())
         results = []
-        for theme, cues in found.items():
-            values = _values(cues, cue_sentences, len(sentences))
-            probability = model.probability(theme, values)
-            if probability >= model.threshold:
+        for theme, values, cues in self._themes(sentences):
+            probability = self.model.probability(theme, values)
+            if probability >= self.model.threshold:
                 results.append(ThemeFinding(theme, round(probability, 4), _evidence(cues)))
         return results
+
+    def _themes(self, sentences: list[Sentence]) -> list[tuple[str, list[float], list[_Cue]]]:
+        """Each theme with cues: its FEATURES and the cues they were read from."""
+        found = self._cues(sentences)
+        cue_sentences = sum(len({c.number for c in cues}) for cues in found.values())
+        return [
+            (theme, _values(cues, cue_sentences, len(sentences)), cues)
+            for theme, cues in found.items()
+        ]
 
     @staticmethod
     def _cues(sentences: list[Sentence]) -> dict[str, list[_Cue]]:
