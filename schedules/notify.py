@@ -110,12 +110,15 @@ def _send(url: str, subject: str, body: str, kind: str) -> dict[str, Any]:
     def failed(error: str) -> dict[str, Any]:
         return {"url": shown, "ok": False, "error": scrub(error, secrets)}
 
-    plugin = apprise.Apprise.instantiate(url)
+    # Sent in this thread, not in apprise's thread pool: a pool thread still waiting on a
+    # trickling webhook would be joined at exit, holding the finished run up for ever.
+    inline = apprise.AppriseAsset(async_mode=False, service_timeout=0)
+    plugin = apprise.Apprise.instantiate(url, asset=inline)
     if plugin is None:
         return failed("invalid or unsupported URL")
     if _VARIABLE.search(url):
         return failed("unset environment variable in URL")
-    sender = apprise.Apprise()
+    sender = apprise.Apprise(asset=inline)
     sender.add(plugin)
     try:
         with apprise.LogCapture(level=logging.WARNING) as captured:

@@ -5,6 +5,8 @@ from __future__ import annotations
 import email
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,6 +20,7 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from schedules.notify import notify, notify_urls
 from schedules.report import digest_subject
+from tests.conftest import REPO
 
 SCRIPT = "<script>alert(1)</script> BrahMos test"
 HINDI_URL = (
@@ -237,20 +240,41 @@ class Trickle(BaseHTTPRequestHandler):
         pass
 
 
-def test_a_trickling_webhook_is_given_up_on_at_the_deadline(webhook, report) -> None:
-    received, port = webhook
+@pytest.fixture
+def trickle() -> Iterator[str]:
+    """The URL of a webhook that never finishes answering."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), Trickle)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    slow = f"json://127.0.0.1:{server.server_address[1]}/hook"
-    try:
-        results = notify(report, [slow, f"json://127.0.0.1:{port}/hook"], deadline=3.0)
-    finally:
-        server.shutdown()
-        server.server_close()
+    yield f"json://127.0.0.1:{server.server_address[1]}/hook"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_trickling_webhook_is_given_up_on_at_the_deadline(webhook, report, trickle) -> None:
+    received, port = webhook
+    slow = trickle
+    results = notify(report, [slow, f"json://127.0.0.1:{port}/hook"], deadline=3.0)
     assert results[0]["ok"] is False and "no answer in time" in results[0]["error"]
     assert results[1] == {  # the deadline covers every notifier of the run
         "url": f"json://127.0.0.1:{port}/hook",
         "ok": False,
         "error": "not sent: out of time",
     }
+
+
+def test_the_process_exits_after_giving_up_on_a_webhook(report, trickle) -> None:
+    """The send given up on must not be joined at exit (apprise's pool threads are)."""
+    script = (
+        "import json, sys; from schedules.notify import notify;"
+        " print(notify(json.loads(sys.argv[1]), [sys.argv[2]], deadline=1.0)[0]['error'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, json.dumps(report), trickle],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=60,  # hangs for ever otherwise
+    )
+    assert done.returncode == 0, done.stderr
+    assert "no answer in time" in done.stdout
