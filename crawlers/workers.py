@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # Workers fork from a server that imported these once: a new or replaced worker is ready at
 # once, and forking never copies the reactor's threads and sockets.
-PRELOAD = ["crawlers.extract", "crawlers.kinds.feed"]
+PRELOAD = ["crawlers.extract", "crawlers.kinds.feed", "pipelines.prepared"]
 # A source's [source.extract] table as plain data: (field, selector text or texts) pairs.
 OverridesTable = tuple[tuple[str, str | tuple[str, ...]], ...]
 
@@ -126,9 +126,15 @@ def extract_page(
     encoding: str | None,
     tz: str | None,
     overrides: OverridesTable | None,
+    lexicon: str | None,
 ) -> dict[str, Any]:
-    """extract() in a worker, the overrides given as plain data."""
+    """extract() in a worker, the overrides given as plain data; an article found is
+    judged and its story evidence read here too (`prepared`), with the `lexicon` file."""
     from crawlers.extract import extract  # preloaded by the workers; heavy for the rest
+    from pipelines.prepared import prepare
 
     compiled = _compiled(overrides) if overrides else None
-    return extract(body, url, fallback=fallback, encoding=encoding, tz=tz, overrides=compiled)
+    fields = extract(body, url, fallback=fallback, encoding=encoding, tz=tz, overrides=compiled)
+    if fields.get("title") and fields.get("body"):
+        fields["prepared"] = prepare(fields, lexicon)
+    return fields

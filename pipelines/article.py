@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pipelines.prepared import Prepared
 
 
 @dataclass
@@ -39,6 +42,9 @@ class Article:
     story_id: int | None = None
     story_kind: str | None = None
     matched: str | None = None
+    # The verdict and story evidence, when a worker process read them beside the extraction
+    # (pipelines/prepared.py); the stages above read them themselves otherwise.
+    prepared: Prepared | None = field(default=None, repr=False, compare=False)
 
     @property
     def key_url(self) -> str:

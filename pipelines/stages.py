@@ -41,12 +41,16 @@ class TopicPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        verdict = self.classifier.classify(
-            item.title or "",
-            item.body or "",
-            summary=item.summary,
-            lang=item.language,
-            url=item.url,
+        verdict = (
+            item.prepared.verdict
+            if item.prepared
+            else self.classifier.classify(
+                item.title or "",
+                item.body or "",
+                summary=item.summary,
+                lang=item.language,
+                url=item.url,
+            )
         )
         item.relevance = verdict.score
         item.status = verdict.status
@@ -116,6 +120,7 @@ class StorePipeline:
                 article.body or "",
                 published=article.published,
                 themes=[tag["name"] for tag in article.tags if tag["kind"] == "theme"],
+                evidence=article.prepared.evidence if article.prepared else None,
             )
             article.story_id = assignment.story_id
             article.story_kind = assignment.kind

@@ -93,13 +93,16 @@ class StoryClusterer:
         *,
         published: str | None = None,
         themes: Iterable[str] | None = None,
+        evidence: Evidence | None = None,
     ) -> Assignment:
         """Assign `doc_id` to a story, store it, and say why. Re-assigning a stored id
-        returns its stored assignment. `themes`: its theme tags, when already known."""
+        returns its stored assignment. `themes`: its theme tags, when already known;
+        `evidence`: its evidence, when read already (in a worker process)."""
         known = self.store.member(doc_id)
         if known is not None:
             return Assignment(known.story_id, known.kind, known.matched, known.score)
-        evidence = self.reader.read(title, text, published, themes=themes)
+        if evidence is None:
+            evidence = self.reader.read(title, text, published, themes=themes)
         return self.assign_evidence(doc_id, evidence)
 
     def assign_evidence(self, doc_id: str, evidence: Evidence) -> Assignment:

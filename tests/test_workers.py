@@ -24,7 +24,9 @@ from tests.conftest import FIXTURES, run_newswatch, write_sources
 PAGE = (FIXTURES / "site" / "articles" / "talwar-frigate.html").read_bytes()
 
 
-def crawl_with(site: Any, tmp_path: Path, workers: int) -> set[str]:
+def crawl_with(site: Any, tmp_path: Path, workers: int) -> dict[str, Any]:
+    """What a crawl of the fixture site stored: each article's verdict and tags, and which
+    articles share a story (story ids follow the order articles arrive in)."""
     base = site.base
     sources = write_sources(
         tmp_path / "sources.toml",
@@ -38,12 +40,30 @@ def crawl_with(site: Any, tmp_path: Path, workers: int) -> set[str]:
     settings = {"NEWSWATCH_WORKERS": str(workers)}
     run_newswatch("crawl", "--sources", str(sources), "--db", str(db), settings=settings)
     with Store(db) as store:
-        return {row["url"].removeprefix(base) for row in store.iter_articles()}
+        rows = list(store.iter_articles())
+        tags = {
+            row["url"]: sorted(
+                tag["tag"]
+                for tag in store.db["article_tags"].rows_where("article_id = ?", [row["id"]])
+            )
+            for row in rows
+        }
+    stories: dict[int, set[str]] = {}
+    for row in rows:
+        stories.setdefault(row["story_id"], set()).add(row["url"].removeprefix(base))
+    return {
+        "articles": {
+            row["url"].removeprefix(base): (row["status"], row["relevance"], tags[row["url"]])
+            for row in rows
+        },
+        "stories": {frozenset(urls) for urls in stories.values()},
+    }
 
 
-def test_two_workers_store_the_articles_one_does(site, tmp_path):
+def test_two_workers_store_what_one_process_stores(site, tmp_path):
+    """Verdicts, tags and stories read in the workers are those read in-process."""
     in_process = crawl_with(site, tmp_path, 1)
-    assert len(in_process) == 5
+    assert len(in_process["articles"]) == 5
     assert crawl_with(site, tmp_path, 2) == in_process
 
 
@@ -81,6 +101,7 @@ def test_a_dying_worker_costs_its_own_task_only():
         pool = WorkerPool(2)
         try:
             page = {"fallback": {}, "encoding": "utf-8", "tz": None, "overrides": None}
+            page["lexicon"] = None
             tasks = [
                 pool.run(extract_page, PAGE, f"http://a.example/{n}", **page) for n in range(4)
             ]

@@ -327,6 +327,7 @@ class FeedSpider(scrapy.Spider):
                 response.body,
                 response.url,
                 overrides=overrides_table(source.extract),
+                lexicon=self.settings.get("NEWSWATCH_LEXICON") or None,
                 **self.extract_options(response),
             )
         except WorkerCrashed as exc:
