@@ -244,7 +244,8 @@ def bench(store: Store, repeats: int) -> None:
     stemmed = index_bytes(store, "articles_fts")
     written = unstemmed_index_bytes(store)
     print(
-        f"FTS index: {stemmed / n:,.0f} bytes/article stemmed, {written / n:,.0f} as written"
+        f"FTS index: {stemmed / n:,.0f} bytes/article (stems and tags),"
+        f" {written / n:,.0f} as written"
         f" ({stemmed / 2**20:,.0f} MiB, {written / 2**20:,.0f} MiB)"
     )
     nothing = ArticleFilter()

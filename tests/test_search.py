@@ -379,11 +379,11 @@ def test_stems_line_up_token_for_token_with_the_text(stemmed):
     positions (phrases, NEAR, snippets) mean the same in both."""
     plain = sqlite3.connect(":memory:")
     tokenize = FTS_TOKENIZE.replace("'", "''")
-    plain.execute(f"CREATE VIRTUAL TABLE t USING fts5(title, summary, body, tokenize='{tokenize}')")
+    columns = "title, summary, body, tag_terms"
+    plain.execute(f"CREATE VIRTUAL TABLE t USING fts5({columns}, tokenize='{tokenize}')")
     with Store(stemmed) as store:
-        for row in store.db.query("SELECT id, title, summary, body FROM articles"):
-            plain.execute("INSERT INTO t (rowid, title, summary, body) VALUES (?, ?, ?, ?)",
-                          [row["id"], row["title"], row["summary"], row["body"]])  # fmt: skip
+        for row in store.db.execute(f"SELECT id, {columns} FROM articles"):
+            plain.execute(f"INSERT INTO t (rowid, {columns}) VALUES (?, ?, ?, ?, ?)", row)
         indexed = store.db.execute("SELECT id, sz FROM articles_fts_docsize ORDER BY id").fetchall()
     assert plain.execute("SELECT id, sz FROM t_docsize ORDER BY id").fetchall() == indexed
 
@@ -445,9 +445,9 @@ def test_a_connection_without_the_stemmer_cannot_change_text(stemmed):
     conn.close()
 
 
-def test_migration_9_stems_an_older_database(tmp_path):
+def test_an_older_database_is_reindexed_by_stems_and_tags(tmp_path):
     """A schema-8 database (sqlite-utils' triggers, words as written) is reindexed by
-    stems on opening, and kept so by the new triggers."""
+    stems and tags on opening (migrations 9 and 10), and kept so by the new triggers."""
     path = tmp_path / "v8.db"
     db = sqlite_utils.Database(sqlite3.connect(path))
     for migration in MIGRATIONS[:8]:
@@ -457,10 +457,12 @@ def test_migration_9_stems_an_older_database(tmp_path):
         "INSERT INTO articles (url, source, title, language, first_seen) VALUES (?, ?, ?, ?, ?)",
         ["https://tass.example/i", "TASS", "Поставки в Индии", "ru", "2025-11-01T00:00:00+00:00"],
     )
+    db.execute("INSERT INTO tags (name, kind) VALUES ('S-400', 'system')")
+    db.execute("INSERT INTO article_tags (article_id, tag) VALUES (1, 'S-400')")
     db.conn.commit()
     db.close()
     with Store(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 9
+        assert store.schema_version == SCHEMA_VERSION == 10
         triggers = {
             name
             for (name,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
@@ -468,8 +470,38 @@ def test_migration_9_stems_an_older_database(tmp_path):
         assert triggers == {"articles_fts_insert", "articles_fts_delete", "articles_fts_update"}
         (hit,) = store.search(to_fts("Индия"), ArticleFilter(), 5).rows
         assert hit["snippet"] == "Поставки в [Индии]"
+        assert store.search(to_fts("Индия"), ArticleFilter(tag="S-400"), 5).rows == [hit]
         store.save_article(
             Article(url="https://daily.example/m", source="Daily", title="Missiles", language="en"),
             store.start_run(),
         )
         assert len(store.search(to_fts("missile"), ArticleFilter(), 5).rows) == 1
+
+
+def test_a_tag_filter_follows_the_tags_through_updates_and_retags(tmp_path):
+    """Tags are terms of the index: writing, changing and removing them changes what a
+    search filtered by them finds."""
+    missile = {"name": "BrahMos", "kind": "system", "evidence": []}
+    air = {"name": "S-400", "kind": "system", "evidence": []}
+    with Store(tmp_path / "t.db") as store:
+        run = store.start_run()
+        article = Article(
+            url="https://a.example/1", source="A", title="Missile test", tags=[missile]
+        )
+        store.save_article(article, run)
+        store.save_article(
+            Article(url="https://a.example/2", source="A", title="Missile missile", tags=[]), run
+        )
+
+        def found(tag: str) -> list[str]:
+            rows = store.search(to_fts("missile"), ArticleFilter(tag=tag), 5).rows
+            return [row["url"] for row in rows]
+
+        assert found("BrahMos") == ["https://a.example/1"]
+        assert found("S-400") == []
+        (article_id,) = store.db.execute("SELECT id FROM articles WHERE url = ?", [article.url])
+        store.update_verdicts([(article_id[0], 0.9, "relevant", [], [air])])
+        assert (found("BrahMos"), found("S-400")) == ([], ["https://a.example/1"])
+        article.title, article.tags = "Missile test, revised", [missile, air]
+        assert store.save_article(article, run)[0] == "updated"
+        assert found("BrahMos") == found("S-400") == ["https://a.example/1"]

@@ -11,6 +11,7 @@ import sqlite_utils
 from pipelines.article import Article
 from pipelines.dates import utc_iso
 from pipelines.shingles import body_hash
+from pipelines.store.schema import TAG_TERMS, tag_terms
 
 
 class ArticleQueries:
@@ -72,6 +73,7 @@ class ArticleQueries:
             "relevance": article.relevance,
             "status": article.status,
             "reasons": json.dumps(article.reasons, ensure_ascii=False),
+            TAG_TERMS: tag_terms(tag["name"] for tag in article.tags),
         }
         with self.db.atomic():
             existing = self.db.execute(
@@ -141,6 +143,12 @@ class ArticleQueries:
                 (article_id, tag["name"], json.dumps(tag["evidence"], ensure_ascii=False))
                 for tag in tags
             ],
+        )
+        # Indexed for search (a no-op when the row was just written with them).
+        terms = tag_terms(tag["name"] for tag in tags)
+        self.db.execute(
+            f"UPDATE articles SET {TAG_TERMS} = ? WHERE id = ? AND {TAG_TERMS} IS NOT ?",
+            [terms, article_id, terms],
         )
 
     def sync_tags(self, tags: dict[str, str]) -> None:

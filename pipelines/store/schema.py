@@ -6,8 +6,9 @@ user_version`; views hold no data, so they are dropped before and created again 
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import sqlite_utils
 
@@ -19,6 +20,11 @@ from pipelines.stemming import stem_text
 # whole; Latin diacritics are still folded ("cafe" finds "café").
 FTS_TOKENIZE = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
 FTS_COLUMNS = ("title", "summary", "body")
+# The article's tags, each one index token (tag_token), so FTS5 itself intersects a
+# search with a tag: checking each hit against article_tags cost 1-1.5 µs a hit, and a
+# common word filtered by a common tag reads tens of thousands of hits.
+TAG_TERMS = "tag_terms"
+TAG_MARK = "\ue010"
 # The SQL function that gives the text articles_fts indexes for a column of an article:
 # pipelines.stemming.stem_text(text, language). Every Store connection has it; one
 # without it (the sqlite3 shell) can read, but not write an article's text or language.
@@ -281,9 +287,37 @@ def _migration_8(db: sqlite_utils.Database) -> None:
     )
 
 
+def tag_token(tag: str) -> str:
+    """A tag as one index token: a private-use mark and the name's UTF-8 in hex (FTS5's
+    tokenizer would split "S-400" or "Su-30MKI" and fold case)."""
+    return TAG_MARK + tag.encode().hex()
+
+
+def tag_terms(tags: Iterable[str]) -> str | None:
+    """What articles.tag_terms holds for an article with these tags."""
+    return " ".join(sorted(tag_token(tag) for tag in set(tags))) or None
+
+
+def tags_of_terms(terms: str | None) -> list[str]:
+    """The tags tag_terms holds, for people reading the column."""
+    return [bytes.fromhex(token[1:]).decode() for token in (terms or "").split()]
+
+
 def _indexed(row: str) -> str:
     """The values articles_fts holds for the article `row` (new or old in a trigger)."""
-    return ", ".join(f"{STEM_FUNCTION}({row}.{column}, {row}.language)" for column in FTS_COLUMNS)
+    stems = (f"{STEM_FUNCTION}({row}.{column}, {row}.language)" for column in FTS_COLUMNS)
+    return ", ".join([*stems, f"{row}.{TAG_TERMS}"])
+
+
+def _fill_tag_terms(db: sqlite_utils.Database) -> None:
+    """Set articles.tag_terms from article_tags (the index is built after)."""
+    rows = db.execute(
+        "SELECT article_id, json_group_array(tag) FROM article_tags GROUP BY article_id"
+    )
+    db.conn.executemany(
+        f"UPDATE articles SET {TAG_TERMS} = ? WHERE id = ?",
+        ((tag_terms(json.loads(tags)), article_id) for article_id, tags in rows),
+    )
 
 
 def drop_fts(db: sqlite_utils.Database) -> None:
@@ -301,9 +335,11 @@ def build_fts(db: sqlite_utils.Database) -> None:
     snippet() and highlight() read the original text, whose tokens line up one for one
     with the indexed stems. So FTS5's own 'rebuild' (sqlite-utils' rebuild_fts) must
     never run on it: that would index the unstemmed text. The triggers recompute the
-    stems of a changed or deleted row to take it out of the index, as FTS5 requires."""
+    stems of a changed or deleted row to take it out of the index, as FTS5 requires.
+    articles.tag_terms is set again from article_tags first."""
     drop_fts(db)
-    columns = ", ".join(FTS_COLUMNS)
+    _fill_tag_terms(db)
+    columns = ", ".join([*FTS_COLUMNS, TAG_TERMS])
     tokenize = FTS_TOKENIZE.replace("'", "''")
     db.execute(
         f"CREATE VIRTUAL TABLE articles_fts USING FTS5 ({columns},"
@@ -313,7 +349,8 @@ def build_fts(db: sqlite_utils.Database) -> None:
         f"INSERT INTO articles_fts (rowid, {columns}) SELECT id, {_indexed('articles')}"
         " FROM articles"
     )
-    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in (*FTS_COLUMNS, "language"))
+    watched = (*FTS_COLUMNS, "language", TAG_TERMS)
+    changed = " OR ".join(f"old.{c} IS NOT new.{c}" for c in watched)
     delete = (
         f"INSERT INTO articles_fts (articles_fts, rowid, {columns})"
         f" VALUES ('delete', old.id, {_indexed('old')});"
@@ -322,19 +359,27 @@ def build_fts(db: sqlite_utils.Database) -> None:
     db.execute(f"CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN {insert} END")
     db.execute(f"CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN {delete} END")
     db.execute(
-        f"CREATE TRIGGER articles_fts_update AFTER UPDATE OF {columns}, language ON articles"
+        f"CREATE TRIGGER articles_fts_update AFTER UPDATE OF {', '.join(watched)} ON articles"
         f" WHEN {changed} BEGIN {delete} {insert} END"
     )
 
 
 def _migration_9(db: sqlite_utils.Database) -> None:
     """Stemmed full-text search: `missiles` finds missile, `Индия` finds Индии (see
-    pipelines/stemming.py); the index is rebuilt over the stems of every article. Two
-    indexes of the day an article counts under: the ids of each date, and the day of an
-    article by id (a search checks its hits in it rather than in their rows)."""
-    build_fts(db)
+    pipelines/stemming.py); the index, dropped here, is built over the stems of every
+    article by _migration_10, which always runs with it. Two indexes of the day an article
+    counts under: the ids of each date, and the day of an article by id (a search checks
+    its hits in it rather than in their rows)."""
+    drop_fts(db)
     db.execute(f"CREATE INDEX articles_date_id ON articles ({UTC_DATE}, id)")
     db.execute(f"CREATE INDEX articles_id_day ON articles (id, {day_of()})")
+
+
+def _migration_10(db: sqlite_utils.Database) -> None:
+    """Tags in the full-text index (articles.tag_terms): a search filtered by a tag is
+    one FTS5 query. The index is rebuilt."""
+    db["articles"].add_column(TAG_TERMS, str)
+    build_fts(db)
 
 
 MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
@@ -347,6 +392,7 @@ MIGRATIONS: list[Callable[[sqlite_utils.Database], None]] = [
     _migration_7,
     _migration_8,
     _migration_9,
+    _migration_10,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

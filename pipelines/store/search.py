@@ -12,7 +12,7 @@ from typing import Any
 import sqlite_utils
 
 from pipelines.fts_query import QuerySyntaxError
-from pipelines.store.schema import TAGS_OF, UTC_DATE, day_of
+from pipelines.store.schema import TAGS_OF, UTC_DATE, day_of, tag_token
 
 
 @dataclass(frozen=True)
@@ -98,11 +98,6 @@ _FTS5_ERRORS = (
 _RARE_TAG = 5000
 
 
-# A search reads a tag of at most this many articles off its index into a set of ids
-# once (a few ms); a more common one is checked per hit, at about 1.5 µs a hit.
-_SMALL_TAG = 50_000
-
-
 @dataclass(frozen=True)
 class SearchPage:
     """A page of ranked matches, and how many articles matched: exactly when at most
@@ -127,12 +122,14 @@ class SearchQueries:
         bm25 costs about 1.5 µs per matching article, so a word in a third of a million
         articles would take half a second: the ranking covers the newest SEARCH_WINDOW
         matches of the filters, and snippets and tags are made for the page shown only.
-        No filter reads an article's row, which is long and holds its dates last: each is
-        judged off an index (see _hit_filter)."""
+        A tag is a term of the index (articles.tag_terms, weighing nothing in the ranking),
+        so FTS5 intersects the words with it; no other filter reads an article's row, which
+        is long and holds its dates last: each is judged off an index (see _hit_filter)."""
+        ranked = f"({match}) AND {tag_token(where.tag)}" if where.tag else match
         conditions, params = self._hit_filter(where)
         sql = (
             "WITH recent AS (SELECT articles_fts.rowid AS id,"
-            " bm25(articles_fts, 10.0, 4.0, 1.0) AS score"
+            " bm25(articles_fts, 10.0, 4.0, 1.0, 0.0) AS score"
             f" FROM articles_fts WHERE articles_fts MATCH ? AND {conditions}"
             " ORDER BY articles_fts.rowid DESC LIMIT ? + 1),"
             " newest AS (SELECT id, score FROM recent ORDER BY id DESC LIMIT ?),"
@@ -147,7 +144,7 @@ class SearchQueries:
         )
         window = [SEARCH_WINDOW, SEARCH_WINDOW, limit]
         try:
-            rows = list(self.db.query(sql, [match, *params, *window, *marks, match]))
+            rows = list(self.db.query(sql, [ranked, *params, *window, *marks, match]))
         except sqlite3.OperationalError as exc:
             if not str(exc).startswith(_FTS5_ERRORS):
                 raise
@@ -162,23 +159,14 @@ class SearchQueries:
     def _hit_filter(self, where: ArticleFilter) -> tuple[str, list[Any]]:
         """SQL conditions on a hit's rowid for the filters, and their params.
 
-        The irrelevant articles, a source (a few per cent of the archive) and a small tag
-        become sets of ids read once off their indexes; the unary + keeps SQLite from
-        feeding such a set to FTS5 as rowid lookups. Dates bound the rowids (FTS5 then
-        reads only the hits between) and are checked per hit in articles_id_day, an index
-        far smaller than the rows, which hold dates last; so is a common tag, in the
-        tag index."""
+        The irrelevant articles and a source (a few per cent of the archive) become sets
+        of ids read once off their indexes; the unary + keeps SQLite from feeding such a
+        set to FTS5 as rowid lookups. Dates bound the rowids (FTS5 then reads only the hits
+        between) and are checked per hit in articles_id_day, an index far smaller than the
+        rows, which hold dates last. The tag is not here: it is part of the match."""
         hit = "articles_fts.rowid"
         clauses = [f"{hit} NOT IN (SELECT id FROM articles WHERE status = 'irrelevant')"]
         params: list[Any] = []
-        if where.tag:
-            clauses.append(
-                f"+{hit} IN (SELECT article_id FROM article_tags WHERE tag = ?)"
-                if self._tagged(where.tag) <= _SMALL_TAG
-                else f"EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = {hit}"
-                " AND t.tag = ?)"
-            )
-            params.append(where.tag)
         if where.source:
             clauses.append(f"+{hit} IN (SELECT id FROM articles WHERE source = ?)")
             params.append(where.source)
@@ -192,14 +180,6 @@ class SearchQueries:
             )
             params += day_params
         return " AND ".join(clauses), params
-
-    def _tagged(self, tag: str) -> int:
-        """How many articles carry `tag`, counted up to _SMALL_TAG + 1."""
-        (count,) = self.db.execute(
-            "SELECT count(*) FROM (SELECT 1 FROM article_tags WHERE tag = ? LIMIT ?)",
-            [tag, _SMALL_TAG + 1],
-        ).fetchone()
-        return count
 
     def _ids_of_dates(self, where: ArticleFilter) -> list[int]:
         """The least and greatest id of the articles of the dates a filter's range

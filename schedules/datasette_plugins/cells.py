@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from datasette import hookimpl
 from markupsafe import Markup, escape
 
+from pipelines.store.schema import TAG_TERMS, tags_of_terms
+
 # Columns that hold a story id, in any table, view or query (the stories table's own ids
 # link to its row page, which story_page.py sends to the story page).
 STORY_COLUMNS = ("story_id", "merged_into")
@@ -71,6 +73,8 @@ def render_cell(row, value, column, table, database, datasette) -> Markup | None
         return tag_links(datasette, database, [value])
     if column == "tags" and (tags := names_of(value)) is not None:
         return tag_links(datasette, database, tags)
+    if column == TAG_TERMS and isinstance(value, str):  # index terms: show the tags
+        return tag_links(datasette, database, tags_of_terms(value))
     if column in NAME_LIST_COLUMNS and (names := names_of(value)) is not None:
         return name_list(names)
     return None
