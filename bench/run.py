@@ -2,10 +2,11 @@
 
     python bench/run.py [--articles 100000]
 
-Builds the database with bench/report.py's generator (not timed), then times a whole
-`newswatch run` against a loopback site with one empty feed and a local webhook, and
-subtracts the crawl child's own time (from the run's log). What is left is the run's
-start-up, locking, report building and writing, and notification. Target: under 5 s.
+Builds the database with bench/report.py's generator (not timed), then times two whole
+`newswatch run`s against a loopback site with one empty feed and a local webhook (the
+second is the no-op daily run), and subtracts the crawl child's own time (from the run's
+log). What is left is the run's start-up, locking, report building and writing, and
+notification. Targets: a no-op run under 1.5 s, the overhead around the crawl under 5 s.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 from report import generate  # noqa: E402
 
 from pipelines.store import Store  # noqa: E402
+from pipelines.stories import StoryClusterer  # noqa: E402
 from tests.siteserver import FixtureSite, SiteServer  # noqa: E402
 
 EMPTY_FEED = '<?xml version="1.0"?><rss version="2.0"><channel><title>Quiet</title></channel></rss>'
@@ -54,6 +56,10 @@ def main() -> None:
         db = Path(tmp) / "data" / "news.db"
         with Store(db) as store:
             generate(store, args.articles, 365, random.Random(7))
+            # The generator writes stories but no story index: mark the index as built by
+            # today's rules, or the run would first rebuild it for 100k articles.
+            with store.transaction():
+                store.set_story_rules(StoryClusterer(store.story_store()).rules_version)
             print(f"database: {store.count('articles')} articles, {store.count('stories')} stories")
         sources = Path(tmp) / "sources.toml"
         sources.write_text(
@@ -66,16 +72,19 @@ def main() -> None:
         command += ["--sources", str(sources), "--config", str(config)]
         command += ["--report-dir", str(Path(tmp) / "reports")]
         command += ["-s", "AUTOTHROTTLE_ENABLED=False", "-s", "LOG_LEVEL=WARNING"]
-        started = time.perf_counter()
-        result = subprocess.run(command, capture_output=True, text=True, check=False)
-        total = time.perf_counter() - started
-        log = (db.parent / "logs" / "newswatch.log").read_text()
-    crawl = float(re.search(r"crawl of run \d+ took ([\d.]+) s", log).group(1))
-    if result.returncode != 0:
-        print(result.stdout[-1500:], result.stderr[-1500:], sep="\n")
-    print(f"newswatch run total    {total:6.2f} s (exit {result.returncode})")
-    print(f"crawl child            {crawl:6.2f} s")
-    print(f"overhead around crawl  {total - crawl:6.2f} s (target < 5 s)")
+        log = db.parent / "logs" / "run.log"
+        for name in ("first run", "no-op daily run"):
+            started = time.perf_counter()
+            result = subprocess.run(command, capture_output=True, text=True, check=False)
+            total = time.perf_counter() - started
+            if result.returncode != 0:
+                print(result.stdout[-1500:], result.stderr[-1500:], sep="\n")
+            crawl = float(re.findall(r"crawl of run \d+ took ([\d.]+) s", log.read_text())[-1])
+            print(
+                f"{name}: newswatch run {total:6.2f} s (exit {result.returncode}),"
+                f" crawl child {crawl:6.2f} s, around the crawl {total - crawl:6.2f} s"
+            )
+    print("targets: a no-op daily run under 1.5 s; the overhead around the crawl under 5 s")
 
 
 if __name__ == "__main__":
