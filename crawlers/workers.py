@@ -131,10 +131,10 @@ def extract_page(
     """extract() in a worker, the overrides given as plain data; an article found is
     judged and its story evidence read here too (`prepared`), with the `lexicon` file."""
     from crawlers.extract import extract  # preloaded by the workers; heavy for the rest
-    from pipelines.prepared import prepare
+    from pipelines.prepared import prepare, reader_for
 
     compiled = _compiled(overrides) if overrides else None
     fields = extract(body, url, fallback=fallback, encoding=encoding, tz=tz, overrides=compiled)
     if fields.get("title") and fields.get("body"):
-        fields["prepared"] = prepare(fields, lexicon)
+        fields["prepared"] = prepare(reader_for(lexicon), fields)
     return fields

@@ -2,13 +2,13 @@
 
 Judging relevance and reading the story evidence are pure functions of the article's
 text. With extraction in worker processes (crawlers/workers.py), the worker does them
-too, beside the extraction, so the crawl's main process only stores: TopicPipeline and
-StorePipeline (pipelines/stages.py) use what they find on the item, and do the work
-themselves when they find nothing.
+too, beside the extraction, so the crawl's main process only stores; in one process
+TopicPipeline (pipelines/stages.py) does it. StorePipeline uses what it finds on the item.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -26,29 +26,31 @@ class Prepared:
     evidence: Evidence | None
 
 
-@lru_cache(maxsize=4)
 def reader_for(lexicon: str | None) -> EvidenceReader:
-    """One classifier and evidence reader per process and lexicon file."""
-    return EvidenceReader(Classifier(Lexicon.load(lexicon)))
+    """The classifier and evidence reader of a lexicon file: one per process while the file
+    is unchanged (the spider, both stages and each worker share it)."""
+    return _reader(Lexicon.load(lexicon))
 
 
-def prepare(fields: dict[str, Any], lexicon: str | None) -> Prepared:
-    """The verdict on extracted `fields`, and the evidence the story matcher reads from
-    them unless the article is irrelevant (it joins no story)."""
-    reader = reader_for(lexicon)
+@lru_cache(maxsize=4)
+def _reader(lexicon: Lexicon) -> EvidenceReader:
+    return EvidenceReader(Classifier(lexicon))
+
+
+def prepare(reader: EvidenceReader, fields: Mapping[str, Any]) -> Prepared:
+    """The verdict on an article's `fields` (extract()'s, or an Article's), and the
+    evidence the story matcher reads from them unless it is irrelevant (it joins no
+    story)."""
+    title, body = fields.get("title") or "", fields.get("body") or ""
     verdict = reader.classifier.classify(
-        fields.get("title") or "",
-        fields.get("body") or "",
+        title,
+        body,
         summary=fields.get("summary"),
         lang=fields.get("language"),
         url=fields.get("url"),
     )
     evidence = None
     if verdict.status != "irrelevant":
-        evidence = reader.read(
-            fields.get("title") or "",
-            fields.get("body") or "",
-            fields.get("published"),
-            themes=[tag.name for tag in verdict.tags if tag.kind == "theme"],
-        )
+        themes = [tag.name for tag in verdict.tags if tag.kind == "theme"]
+        evidence = reader.read(title, body, fields.get("published"), themes=themes)
     return Prepared(verdict, evidence)

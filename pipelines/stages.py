@@ -12,11 +12,9 @@ from scrapy.exceptions import DropItem
 
 from pipelines.article import Article, Lead, SliceDone
 from pipelines.crawlstore import crawl_store
-from pipelines.evidence import EvidenceReader
-from pipelines.lexicon import Lexicon
+from pipelines.prepared import prepare, reader_for
 from pipelines.runstats import RunStats, article_totals, run_status
 from pipelines.stories import StoryClusterer
-from pipelines.topic import Classifier
 
 logger = logging.getLogger(__name__)
 
@@ -30,9 +28,7 @@ class TopicPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.classifier = Classifier(
-            Lexicon.load(crawler.settings.get("NEWSWATCH_LEXICON") or None)
-        )
+        self.reader = reader_for(crawler.settings.get("NEWSWATCH_LEXICON") or None)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TopicPipeline:
@@ -41,17 +37,9 @@ class TopicPipeline:
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
             return item
-        verdict = (
-            item.prepared.verdict
-            if item.prepared
-            else self.classifier.classify(
-                item.title or "",
-                item.body or "",
-                summary=item.summary,
-                lang=item.language,
-                url=item.url,
-            )
-        )
+        if item.prepared is None:  # no worker read it: the crawl runs in one process
+            item.prepared = prepare(self.reader, vars(item))
+        verdict = item.prepared.verdict
         item.relevance = verdict.score
         item.status = verdict.status
         item.reasons = verdict.reasons
@@ -71,7 +59,7 @@ class StorePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.store = crawl_store(crawler)
-        self.lexicon = Lexicon.load(crawler.settings.get("NEWSWATCH_LEXICON") or None)
+        self.reader = reader_for(crawler.settings.get("NEWSWATCH_LEXICON") or None)
         self.clusterer: StoryClusterer | None = None
         self.run_id = crawler.settings.getint("NEWSWATCH_RUN_ID") or None
         crawler.signals.connect(self.item_error, signal=signals.item_error)
@@ -88,8 +76,7 @@ class StorePipeline:
     def open_spider(self) -> None:
         if self.run_id is None:
             self.run_id = self.store.start_run()
-        reader = EvidenceReader(Classifier(self.lexicon))
-        self.clusterer = StoryClusterer(self.store.story_store(self.run_id), reader=reader)
+        self.clusterer = StoryClusterer(self.store.story_store(self.run_id), reader=self.reader)
 
     def process_item(self, item: Any) -> Any:
         try:

@@ -37,9 +37,8 @@ from crawlers.sources import Source, load_sources, select_sources
 from crawlers.workers import WorkerCrashed, WorkerPool, extract_page, overrides_table
 from pipelines.article import Article, SliceDone
 from pipelines.dates import utc_iso
-from pipelines.lexicon import Lexicon
+from pipelines.prepared import reader_for
 from pipelines.runstats import RunStats
-from pipelines.topic import Classifier
 from pipelines.urls import canonicalize_url, check_http_url, same_outlet
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
@@ -82,7 +81,7 @@ class FeedSpider(scrapy.Spider):
         if spider.sources is None:
             registry = load_sources(spider.sources_file or settings["NEWSWATCH_SOURCES"] or None)
             spider.sources = select_sources(registry, spider.source_names)
-        spider.classifier = Classifier(Lexicon.load(settings.get("NEWSWATCH_LEXICON") or None))
+        spider.classifier = reader_for(settings.get("NEWSWATCH_LEXICON") or None).classifier
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSWATCH_SITEMAP_MAX_AGE_DAYS"))
         spider.sitemap_max_entries = settings.getint("NEWSWATCH_SITEMAP_MAX_ENTRIES")
         spider.max_url_length = settings.getint("URLLENGTH_LIMIT")
