@@ -168,7 +168,8 @@ class Crawl:
     processed: int
     stored: int
     seconds: float
-    peak_mb: float
+    peak_mb: float  # resident memory, summed over the crawl's processes
+    peak_pss_mb: float  # proportional set size: a page shared by n processes counts 1/n
     reactor_gap_ms: float | None
     kept: int
     capped: int
@@ -186,16 +187,17 @@ def crawl(sources: Path, db: Path, settings: list[str]) -> Crawl:
     started = time.perf_counter()
     with tempfile.TemporaryFile() as output:  # not a pipe: nobody reads it while we poll
         child = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
-        peak = 0.0
+        peak = peak_pss = 0.0
         while child.poll() is None and psutil is not None:
-            peak = max(peak, tree_rss_mb(child.pid))
+            rss, pss = tree_memory_mb(child.pid)
+            peak, peak_pss = max(peak, rss), max(peak_pss, pss)
             time.sleep(0.1)
         child.wait()
         seconds = time.perf_counter() - started
         output.seek(0)
         printed = output.read().decode(errors="replace")
     if psutil is None:
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak = peak_pss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     gaps = [line.split()[1] for line in printed.splitlines() if "REACTOR_GAP_MS" in line]
     with Store(db) as store:
         stored = store.count("articles")
@@ -208,17 +210,21 @@ def crawl(sources: Path, db: Path, settings: list[str]) -> Crawl:
     gap = float(gaps[0]) if gaps else None
     # The long feed's items answer 404 on purpose: exit status 1 there is no failure.
     failed = None if child.returncode in (0, 1) else printed[-2000:]
-    return Crawl(processed, stored, seconds, peak, gap, kept, capped, failed)
+    return Crawl(processed, stored, seconds, peak, peak_pss, gap, kept, capped, failed)
 
 
-def tree_rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (the worker processes)."""
+def tree_memory_mb(pid: int) -> tuple[float, float]:
+    """Memory of a process and all its descendants (the fork server and the workers): the
+    sum of their resident sizes, which counts every shared page (libraries, the modules
+    the fork server loaded before forking the workers) once per process, and the sum of
+    their proportional set sizes, which counts it once in all: the memory they take."""
     try:
         parent = psutil.Process(pid)
         processes = [parent, *parent.children(recursive=True)]
-        return sum(p.memory_info().rss for p in processes) / 2**20
+        infos = [p.memory_full_info() for p in processes]
     except psutil.Error:
-        return 0.0
+        return 0.0, 0.0
+    return sum(i.rss for i in infos) / 2**20, sum(i.pss for i in infos) / 2**20
 
 
 def extraction_rate(pages: dict[int, str], base: str, workers: int) -> float:
@@ -312,7 +318,8 @@ def main() -> None:
     row("  seconds, with start", one.seconds, two.seconds, "")
     row("  processed", one.processed, two.processed, "")
     row("  stored", one.stored, two.stored, "")
-    row(f"peak MB ({memory})", one.peak_mb, two.peak_mb, "")
+    row(f"peak MB ({memory}), RSS", one.peak_mb, two.peak_mb, "")
+    row("  PSS (shared pages once)", one.peak_pss_mb, two.peak_pss_mb, "(target <= 400)")
     row("  longest reactor stall ms", one.reactor_gap_ms, two.reactor_gap_ms, "")
     stalls = (gaps[1].reactor_gap_ms, gaps[2].reactor_gap_ms)
     row(f"{args.feed_items}-item feed", "", "", "")

@@ -4,11 +4,11 @@
 
 A loopback site publishes a new batch of generated articles before each run (its pages
 slightly slow, so a run takes a few seconds); each run is SIGKILLed at a random moment,
-alternately the whole process group and the parent PID only (its crawl child must then
-stop by itself). A last run is left to finish. Prints the database's integrity_check,
-whether every stored relevant article was reported exactly once across the run-N.json
-reports (as an entry of `new` or `updates`, or in an entry's `also`), and how many crawl
-children outlived their killed parent (orphans).
+alternately the whole process group and the run's PID only (its crawl's worker processes
+must then end by themselves). A last run is left to finish. Prints the database's
+integrity_check, whether every stored relevant article was reported exactly once across
+the run-N.json reports (as an entry of `new` or `updates`, or in an entry's `also`), and
+how many worker processes outlived their killed run (orphans).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.conftest import write_sources  # noqa: E402
 from tests.siteserver import FixtureSite, SiteServer  # noqa: E402
-from tests.test_kills import crawl_children, is_running, reported_urls  # noqa: E402
+from tests.test_kills import descendants, is_running, reported_urls  # noqa: E402
 from tests.test_storage_failures import article_page, feed_xml  # noqa: E402
 
 SETTINGS = {
@@ -42,8 +42,9 @@ SETTINGS = {
     "RETRY_TIMES": "0",
     "CONCURRENT_REQUESTS_PER_DOMAIN": "4",
     "LOG_LEVEL": "WARNING",
+    "NEWSWATCH_WORKERS": "2",
 }
-ORPHAN_GRACE = 10.0  # seconds a crawl child may take to stop after its parent is killed
+ORPHAN_GRACE = 10.0  # seconds a worker process may take to end after its run is killed
 
 
 def run_command(sources: Path, db: Path, reports: Path) -> list[str]:
@@ -76,7 +77,7 @@ def main() -> None:
         db = Path(tmp) / "data" / "news.db"
         reports = Path(tmp) / "reports"
         command = run_command(sources, db, reports)
-        orphans, late, stop_times, outcomes = 0, 0, [], Counter()
+        orphans, stop_times, outcomes = 0, [], Counter()
         published: list[int] = []
         for number in range(args.kills + 1):
             published += range(number * args.batch, (number + 1) * args.batch)
@@ -96,7 +97,7 @@ def main() -> None:
             moment = rng.uniform(0.5, 7.0)
             while victim.poll() is None and time.monotonic() - started < moment:
                 time.sleep(0.02)
-            children = crawl_children(db)
+            children = descendants(victim.pid)  # the crawl's worker processes
             whole_group = number % 2 == 0
             if victim.poll() is not None:
                 outcomes["finished before the kill"] += 1
@@ -107,8 +108,8 @@ def main() -> None:
                 os.kill(victim.pid, signal.SIGKILL)
             victim.wait()
             outcomes[
-                f"killed ({'group' if whole_group else 'parent only'}) "
-                f"{'mid-crawl' if children else 'outside the crawl'}"
+                f"killed ({'group' if whole_group else 'run only'}) "
+                f"{'with worker processes' if children else 'before any worker started'}"
             ] += 1
             killed_at = time.monotonic()
             while any(is_running(pid) for pid in children):
@@ -122,7 +123,6 @@ def main() -> None:
                 orphans += len(alive)
                 for pid in alive:  # so the next run is not locked out
                     os.kill(pid, signal.SIGKILL)
-        late = len(crawl_children(db))
 
         with closing(sqlite3.connect(db)) as conn:
             integrity = conn.execute("PRAGMA integrity_check").fetchone()[0]
@@ -162,13 +162,10 @@ def main() -> None:
     print(f"runs in more than one report: {sorted(r for r, n in report_runs.items() if n > 1)}")
     if stop_times:
         print(
-            f"crawl child stop after parent SIGKILL: max {max(stop_times):.1f} s, "
+            f"worker processes ended after their run's SIGKILL: max {max(stop_times):.1f} s, "
             f"mean {sum(stop_times) / len(stop_times):.1f} s ({len(stop_times)} kills)"
         )
-    print(
-        f"orphan crawl children: {orphans + late} ({orphans} alive {ORPHAN_GRACE:.0f} s "
-        f"after their parent died, {late} at the end)"
-    )
+    print(f"orphan worker processes ({ORPHAN_GRACE:.0f} s after their run died): {orphans}")
     print(f"stray temporary report files: {len(strays)}")
 
 

@@ -33,7 +33,7 @@ def cmd_crawl(args: argparse.Namespace) -> int:
     """Crawl every enabled source (or the named ones) once into the database."""
     options = Options(args, writes=True)
     selected = select_sources(options.sources(), args.source)
-    return crawl(options, selected, kind="crawl", run_id=args.run_id)
+    return crawl(options, selected, kind="crawl")
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
@@ -91,53 +91,58 @@ def crawl(
     selected: list,
     *,
     kind: str,
-    run_id: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> int:
-    """One crawl of `selected` under the run lock (held by `newswatch run` when it gives
-    `run_id`), then the per-source summary."""
-    from crawlers.process import crawl_settings, run_crawl
+    """One crawl of `selected` as a run of its own, under the run lock, then the
+    per-source summary."""
     from schedules.lock import RunLock
     from schedules.logs import configure_logging
 
     configure_logging(options.db.parent / "logs", "crawl")
-    lock = RunLock(options.db)
-    if run_id is None:
-        lock.acquire()
-    try:
+    with RunLock(options.db):
         with Store(options.db) as store:
-            if run_id is None:
-                store.abort_stale_runs()
-                store.sync_sources(options.sources())
-                run_id = store.start_run(kind)
-            ensure_story_rules(store, options)
-            # Aggregators are asked for what appeared since they last answered.
-            since = {
-                s.name: started
-                for s in selected
-                if s.kind == "gdelt" and (started := store.last_good_run_started(s.name))
-            }
-        settings = crawl_settings(
-            {
-                **options.settings,
-                "NEWSWATCH_DB": str(options.db),
-                "NEWSWATCH_RUN_ID": run_id,
-                "NEWSWATCH_LEXICON": options.lexicon_file or "",
-                "NEWSWATCH_SINCE": json.dumps(since),
-                **(extra or {}),
-            }
-        )
-        try:
-            run_crawl(selected, settings)
-        finally:
-            with Store(options.db) as store:
-                store.abort_run_if_running(run_id)
-                run = store.get_run(run_id)
-                errors = store.run_errors(run_id)
-    finally:
-        lock.release()
+            store.abort_stale_runs()
+            store.sync_sources(options.sources())
+            run_id = store.start_run(kind)
+        crawl_run(options, selected, run_id, extra)
+        with Store(options.db) as store:
+            run = store.get_run(run_id)
+            errors = store.run_errors(run_id)
     print_run_summary(run, errors)
     return EXIT_OK if run["status"] == "ok" else EXIT_FAILURES
+
+
+def crawl_run(
+    options: Options, selected: list, run_id: int, extra: dict[str, Any] | None = None
+) -> None:
+    """Crawl `selected` in this process as run `run_id`, the story index first brought up
+    to today's rules. Scrapy's reactor runs once per process: one crawl per command. A
+    crawl that ends any other way than finishing leaves its run `aborted`."""
+    from crawlers.process import crawl_settings, run_crawl
+
+    with Store(options.db) as store:
+        ensure_story_rules(store, options)
+        # Aggregators are asked for what appeared since they last answered.
+        since = {
+            s.name: started
+            for s in selected
+            if s.kind == "gdelt" and (started := store.last_good_run_started(s.name))
+        }
+    settings = crawl_settings(
+        {
+            **options.settings,
+            "NEWSWATCH_DB": str(options.db),
+            "NEWSWATCH_RUN_ID": run_id,
+            "NEWSWATCH_LEXICON": options.lexicon_file or "",
+            "NEWSWATCH_SINCE": json.dumps(since),
+            **(extra or {}),
+        }
+    )
+    try:
+        run_crawl(selected, settings)
+    finally:
+        with Store(options.db) as store:
+            store.abort_run_if_running(run_id)
 
 
 def ensure_story_rules(store: Store, options: Options) -> None:
@@ -202,18 +207,17 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     options = Options(args, writes=True)
     configure_logging(options.db.parent / "logs", "run")
+    sources = options.sources()
     result = run_cycle(
         RunOptions(
             db=options.db,
             report_dir=options.report_dir,
-            sources_file=options.sources_file,
-            lexicon_file=options.lexicon_file,
-            config_file=options.config_file,
-            set_args=options.set_args,
+            sources=sources,
             notify=options.notify,
             timezone=options.timezone,
             notify_empty=options.notify_empty,
-        )
+        ),
+        crawl=lambda run_id: crawl_run(options, select_sources(sources, None), run_id),
     )
     print_run_summary(
         result.run,
@@ -352,7 +356,6 @@ def register(commands: argparse._SubParsersAction) -> None:
     )
     _crawl_options(crawl)
     crawl.add_argument("--source", action="append", help="only this source (repeatable)")
-    crawl.add_argument("--run-id", type=int, help=argparse.SUPPRESS)  # set by `newswatch run`
     crawl.set_defaults(func=cmd_crawl)
 
     backfill = commands.add_parser(

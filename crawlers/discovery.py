@@ -10,9 +10,6 @@ import re
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode, urljoin
 
-import feedparser
-from bs4 import BeautifulSoup, SoupStrainer
-
 from crawlers.feeds import FeedEntry, NotAFeed
 
 GDELT_MAX_RECORDS = 250
@@ -68,6 +65,8 @@ def google_news_url(endpoint: str, query: str, language: str) -> str:
 def parse_google_news(body: bytes) -> list[dict[str, str | None]]:
     """Google News items: headline without the " - Publisher" suffix, the publisher's name
     and site, the date, and Google's own (opaque) link."""
+    import feedparser  # heavy, and a run whose feeds are all unchanged parses none
+
     parsed = feedparser.parse(body, sanitize_html=False)
     if not parsed.entries and (parsed.bozo or not parsed.version):
         raise NotAFeed("not an RSS feed (an HTML page, or broken XML)")
@@ -122,6 +121,8 @@ def listing_links(html: str, base_url: str, pattern: str) -> list[FeedEntry]:
 
 def _anchors(html: str) -> list:
     """Only the <a href> elements are parsed: listing pages can be large."""
+    from bs4 import BeautifulSoup, SoupStrainer  # heavy: only listing sources need it
+
     soup = BeautifulSoup(html, "lxml", parse_only=SoupStrainer("a", href=True))
     return soup.find_all("a", href=True)
 

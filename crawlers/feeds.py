@@ -13,13 +13,16 @@ import gzip
 import re
 from dataclasses import dataclass, field
 from io import BytesIO
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
-import feedparser
 from lxml import etree
 from w3lib.html import remove_tags, replace_entities
 
 from pipelines.dates import DateReader, Zone
+
+if TYPE_CHECKING:
+    import feedparser
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit
 SITEMAP_ROOTS = {"urlset", "sitemapindex"}
@@ -101,6 +104,8 @@ def _root_name(body: bytes) -> str | None:
 
 def _parse_syndication(body: bytes, url: str, dates: DateReader) -> ParsedFeed:
     headers = {"content-location": url, "content-type": "application/xml"}
+    import feedparser  # heavy, and a run whose feeds are all unchanged parses none
+
     # We keep plain text only, so feedparser need not sanitise or rewrite the HTML it sees.
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False

@@ -38,7 +38,11 @@ def run_crawl(sources: list[Source], settings: Settings) -> None:
 
     # Scrapy installs its own handlers once the reactor runs; ours go in one tick later.
     reactor.callWhenRunning(reactor.callLater, 0, _stop_within, process, STOP_DEADLINE)
-    process.start()
+    try:
+        process.start()
+    finally:  # what follows the crawl in this process (a run's report) stops as usual
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _stop_within(process: CrawlerProcess, seconds: float) -> None:

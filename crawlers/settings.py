@@ -6,6 +6,16 @@ Each can be overridden per run with `-s NAME=VALUE` (newswatch commands and
 
 import os
 
+from scrapy.settings.default_settings import (
+    DOWNLOADER_MIDDLEWARES_BASE as _SCRAPY_DOWNLOADER_MIDDLEWARES,
+)
+from scrapy.settings.default_settings import EXTENSIONS_BASE as _SCRAPY_EXTENSIONS
+
+
+def _without(base: dict[str, int], *names: str) -> dict[str, int]:
+    return {name: order for name, order in base.items() if name not in names}
+
+
 BOT_NAME = "newswatch"
 SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
@@ -54,6 +64,17 @@ ROBOTSTXT_USER_AGENT = "newswatch"
 # --- nothing opens a port, and nothing but http(s) is fetched
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False
+# Scrapy imports every component its base lists name, even one disabled: these are left
+# out of the base lists, so they are not even loaded (remote control imports aiohttp, the
+# cookies middleware tldextract: a third of a second of every crawl's start-up).
+EXTENSIONS_BASE = _without(
+    _SCRAPY_EXTENSIONS,
+    "scrapy.extensions.telnet.TelnetConsole",
+    "scrapy.extensions.remote_control.RemoteControl",
+)
+DOWNLOADER_MIDDLEWARES_BASE = _without(
+    _SCRAPY_DOWNLOADER_MIDDLEWARES, "scrapy.downloadermiddlewares.cookies.CookiesMiddleware"
+)
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "ftp": None, "s3": None}
 
 # --- robustness

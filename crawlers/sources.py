@@ -17,7 +17,6 @@ from lxml.etree import XPath, XPathError, fromstring
 
 from crawlers.kinds import kind_class, kind_names
 from pipelines.dates import zone
-from pipelines.urls import registrable_domain
 
 DEFAULT_SOURCES = Path(__file__).with_name("sources.toml")
 
@@ -75,8 +74,8 @@ class Source:
     endpoint: str | None = None  # the aggregator's URL; default: the real service
     link_pattern: str | None = None  # for listing pages: which links are articles (regex)
     timezone: str | None = None  # IANA zone of dates the outlet writes without an offset
-    # Registrable domains whose canonical links the outlet's pages may name: those of its
-    # feeds plus any declared (an outlet whose feeds live on another domain).
+    # Hosts whose registrable domains the outlet's canonical links may name: its feeds'
+    # plus any declared (an outlet whose feeds live on another domain).
     domains: tuple[str, ...] = field(default=())
     extract: ExtractOverrides | None = None  # the [source.extract] table
 
@@ -191,8 +190,7 @@ def _parse_entry(entry: Any, where: str) -> Source:
             raise fail(
                 "timezone", f"{timezone!r} is not a time zone such as 'Asia/Kolkata'"
             ) from None
-    domains = {registrable_domain(url) for url in feeds}
-    domains |= {registrable_domain(f"http://{d}/") for d in entry.get("domains", [])}
+    domains = {urlsplit(url).hostname or "" for url in feeds} | set(entry.get("domains", []))
 
     return Source(
         name=name.strip(),

@@ -12,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
+import select
+import threading
+import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -44,21 +47,29 @@ class WorkerPool:
         self.context.set_forkserver_preload(PRELOAD)
         self.executor = self._new_executor(workers)
         self.replaced = 0  # how many times a dead worker broke the pool
+        self.starting: asyncio.Future[None] | None = None
 
     async def start(self) -> None:
-        """Start the workers, in a thread: the first fork waits for the fork server to
-        import the extraction code (half a second), which would stall the reactor."""
-        await asyncio.to_thread(self._spawn)
+        """Start the workers, once, in a thread: the first fork waits for the fork server
+        to import the extraction code (half a second), which would stall the reactor.
+        They start with the first task, so a crawl with nothing to parse (every feed
+        unchanged) never starts them."""
+        if self.starting is None:
+            self.starting = asyncio.ensure_future(asyncio.to_thread(self._spawn))
+        await self.starting
 
     def _spawn(self) -> None:
         for future in [self.executor.submit(os.getpid) for _ in range(self.workers)]:
             future.result()
 
     def _new_executor(self, workers: int) -> ProcessPoolExecutor:
-        return ProcessPoolExecutor(workers, mp_context=self.context)
+        return ProcessPoolExecutor(
+            workers, mp_context=self.context, initializer=_end_with, initargs=(os.getpid(),)
+        )
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """`function(*args, **kwargs)` in a worker; its exceptions are raised here."""
+        await self.start()
         executor = self.executor
         try:
             return await _awaited(executor.submit(function, *args, **kwargs))
@@ -86,6 +97,35 @@ class WorkerPool:
     def close(self) -> None:
         """Stop the workers; tasks not started are dropped (the crawl is over)."""
         self.executor.shutdown(wait=True, cancel_futures=True)
+
+
+def _end_with(crawl_pid: int) -> None:
+    """In each worker, as it starts: end it when the crawl's process ends, however that
+    ends. A crawl killed outright (SIGKILL, the OOM killer) would otherwise leave its
+    workers for ever: each waits on a task queue it holds both ends of, and the fork
+    server waits for them."""
+    threading.Thread(target=_exit_after, args=(crawl_pid,), daemon=True).start()
+
+
+def _exit_after(pid: int) -> None:
+    try:
+        ended = os.pidfd_open(pid)  # readable once the process has ended (Linux 5.3+)
+    except (AttributeError, OSError):  # elsewhere, or already gone: look once a second
+        while _alive(pid):
+            time.sleep(1.0)
+    else:
+        select.select([ended], [], [])
+    os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process now has the number: ours is gone
+        return False
+    return True
 
 
 async def _awaited(future: Future[T]) -> T:

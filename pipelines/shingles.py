@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from functools import cache
 
 import numpy as np
 
@@ -45,20 +46,27 @@ def shingles(tokens: list[str], size: int = SHINGLE_WORDS) -> np.ndarray:
 
 # MinHash with affine permutations h -> a*h + b (mod 2^64, a odd, so each is a bijection)
 # of the shingles' 32-bit hashes, which blake2b has already mixed.
-_RANDOM = np.random.default_rng(1)
-_A = _RANDOM.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
-_B = _RANDOM.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
 _CHUNK = 2048  # shingles hashed at a time, to bound the temporary array
 
 
 def minhash(shingle_hashes: np.ndarray) -> np.ndarray:
     """The MinHash signature (NUM_PERM uint64 values) of a set of shingle hashes."""
+    a, b = _permutations()
     signature = np.full(NUM_PERM, np.iinfo(np.uint64).max, dtype=np.uint64)
     values = shingle_hashes.astype(np.uint64)
     for start in range(0, len(values), _CHUNK):
         chunk = values[start : start + _CHUNK, None]
-        np.minimum(signature, (chunk * _A + _B).min(axis=0), out=signature)
+        np.minimum(signature, (chunk * a + b).min(axis=0), out=signature)
     return signature
+
+
+@cache
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The permutations' a and b, drawn once per process (importing numpy.random is a
+    twentieth of a second every command would pay)."""
+    draw = np.random.default_rng(1)
+    a = draw.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    return a, draw.integers(0, 1 << 62, NUM_PERM, dtype=np.uint64)
 
 
 def band_keys(signature: np.ndarray) -> list[int]:

@@ -8,20 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-import tldextract
+if TYPE_CHECKING:
+    from tldextract import TLDExtract
+
 
 TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "ref", "ito", "ref_src", "cmpid", "mc_cid", "mc_eid", "_ga"}
 )
 DEFAULT_PORTS = {"http": 80, "https": 443}
 FETCHABLE_SCHEMES = ("http", "https")
-# The public suffix list shipped with tldextract: never fetched, so it works offline.
-_DOMAINS = tldextract.TLDExtract(
-    suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-)
 # Host prefixes that serve the same article as the bare host.
 VARIANT_HOST_PREFIXES = ("amp.", "m.", "mobile.")
 # Trailing AMP markers besides an "amp" path segment: NDTV's "/amp/1", ".amp", ".amp.html".
@@ -128,7 +127,7 @@ def registrable_domain(url: str) -> str:
     """The domain an outlet registered ("hindustantimes.com" for any of its hosts); for
     names under no known public suffix, their last two labels; IP addresses as they are."""
     host = (urlsplit(url).hostname or "").lower().rstrip(".")
-    parts = _DOMAINS.extract_str(host)
+    parts = _public_suffixes().extract_str(host)
     if parts.top_domain_under_public_suffix:
         return parts.top_domain_under_public_suffix
     if parts.ipv4 or ":" in host:
@@ -136,8 +135,20 @@ def registrable_domain(url: str) -> str:
     return ".".join(host.split(".")[-2:])
 
 
-def same_outlet(url: str, page_url: str, domains: Iterable[str] = ()) -> bool:
-    """Whether `url` belongs to the outlet of the page at `page_url` (same registrable
-    domain, or one of the source's declared `domains`)."""
+@cache
+def _public_suffixes() -> TLDExtract:
+    """The public suffix list shipped with tldextract: never fetched, so it works offline
+    (loaded on first use: a tenth of a second)."""
+    from tldextract import TLDExtract
+
+    return TLDExtract(suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True)
+
+
+def same_outlet(url: str, page_url: str, hosts: Iterable[str] = ()) -> bool:
+    """Whether `url` belongs to the outlet of the page at `page_url`: the same registrable
+    domain as that page, or as one of the source's `hosts` (its feeds', and those it
+    declares)."""
     domain = registrable_domain(url)
-    return domain == registrable_domain(page_url) or domain in domains
+    return domain == registrable_domain(page_url) or any(
+        domain == registrable_domain(f"http://{host}/") for host in hosts
+    )

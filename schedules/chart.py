@@ -27,9 +27,11 @@ def stories_per_day(publications: list[dict[str, Any]], zone: tzinfo) -> list[di
     """{day, tag, stories} rows from `Store.story_publications` ({story, published, tag}):
     each story counted once per tag, on the day in `zone` it was published."""
     stories: dict[tuple[str, str], set[int]] = defaultdict(set)
+    days: dict[str, date | None] = {}  # a story has a row per tag, all with its one date
     for row in publications:
-        day = local_day(row["published"], zone)
-        if day is not None:
+        if (published := row["published"]) not in days:
+            days[published] = local_day(published, zone)
+        if (day := days[published]) is not None:
             stories[day.isoformat(), row["tag"]].add(row["story"])
     return [
         {"day": day, "tag": tag, "stories": len(ids)} for (day, tag), ids in sorted(stories.items())

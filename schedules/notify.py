@@ -21,8 +21,6 @@ import time
 from datetime import tzinfo
 from typing import Any
 
-import apprise
-
 from schedules.render import DEFAULT_ZONE, html_page, markdown
 from schedules.report import digest_subject
 from schedules.secrets import mask_url, redacting_logs, scrub, url_secrets
@@ -109,6 +107,8 @@ def _send(url: str, subject: str, body: str, kind: str) -> dict[str, Any]:
 
     def failed(error: str) -> dict[str, Any]:
         return {"url": shown, "ok": False, "error": scrub(error, secrets)}
+
+    import apprise  # a run with nothing to send never loads it
 
     # Sent in this thread, not in apprise's thread pool: a pool thread still waiting on a
     # trickling webhook would be joined at exit, holding the finished run up for ever.

@@ -21,8 +21,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_plus, unquote
 
-import apprise
-
 MASK = "****"
 # Shorter secrets are not redacted from logs: "ok" or "42" would be replaced everywhere.
 MIN_SECRET_LENGTH = 4
@@ -285,6 +283,8 @@ def _variants(secrets: set[str]) -> list[str]:
 def _apprise_forms(url: str) -> tuple[str, str] | None:
     """Apprise's privacy-mode and full forms of the URL, or None when apprise cannot parse
     it. What apprise logs meanwhile (it may quote the URL it fails to parse) is redacted."""
+    import apprise  # a run with nothing to send never loads it
+
     redactor = RedactSecrets(_raw_secrets(url))
     apprise_log = logging.getLogger("apprise")
     apprise_log.addFilter(redactor)  # apprise logs through this logger itself

@@ -35,21 +35,31 @@ def is_running(pid: int) -> bool:
     return process_state(pid) not in (None, "Z", "X")
 
 
-def crawl_children(db: Path) -> list[int]:
-    """PIDs of live `newswatch crawl --run-id` processes working on `db`."""
-    found = []
+def descendants(pid: int) -> list[int]:
+    """PIDs of the live processes `pid` started, and theirs (its crawl's worker processes)."""
+    children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            args = (entry / "cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        words = [a.decode(errors="replace") for a in args]
-        wanted = "crawl" in words and "--run-id" in words and str(db) in words
-        if wanted and is_running(int(entry.name)):
-            found.append(int(entry.name))
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    found, todo = [], [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            if is_running(child):
+                found.append(child)
+                todo.append(child)
     return found
+
+
+def wait_until_gone(pids: list[int], seconds: float = 20) -> float:
+    """Seconds until none of `pids` runs any more (at most `seconds`)."""
+    started = time.monotonic()
+    while any(is_running(pid) for pid in pids) and time.monotonic() - started < seconds:
+        time.sleep(0.1)
+    return time.monotonic() - started
 
 
 def run_command(sources: Path, db: Path, reports: Path, **settings: str) -> list[str]:
@@ -73,80 +83,55 @@ def reported_urls(reports: Path) -> Counter[str]:
     return seen
 
 
-def test_killing_the_run_parent_stops_its_crawl_and_the_next_run_reports_its_stories(
-    site, tmp_path
-):
-    fixture = site.site
-    count = 12
-    add_articles(fixture, site.base, count, delay=0.4)
+def start_slow_run(site, tmp_path, count: int) -> tuple[subprocess.Popen, Path, Path, Path]:
+    """`newswatch run`, with its worker processes, over `count` slow articles, once it has
+    stored two of them."""
+    add_articles(site.site, site.base, count, delay=0.4)
     sources = write_sources(tmp_path / "sources.toml", {"Feed": [f"{site.base}/feed.rss"]})
     db = tmp_path / "data" / "news.db"
     reports = tmp_path / "reports"
-    parent = subprocess.Popen(
-        run_command(sources, db, reports, CONCURRENT_REQUESTS_PER_DOMAIN="1"),
+    command = run_command(
+        sources, db, reports, CONCURRENT_REQUESTS_PER_DOMAIN="1", NEWSWATCH_WORKERS="2"
+    )
+    run = subprocess.Popen(
+        command,
         cwd=REPO,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    children: list[int] = []
-    try:
-        deadline = time.monotonic() + 60
-        stored = 0
-        while stored < 2:  # some articles are stored by the run about to be killed
-            assert parent.poll() is None, "the run ended before it could be killed"
-            assert time.monotonic() < deadline, "the crawl stored nothing"
-            time.sleep(0.1)
-            if db.exists():
-                with closing(sqlite3.connect(db, timeout=5)) as conn:
-                    try:
-                        (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
-                    except sqlite3.OperationalError:  # schema not there yet
-                        stored = 0
-        children = crawl_children(db)
-        assert len(children) == 1, children
-        holder = json.loads(Path(f"{db}.lock").read_text())
-        assert holder["pid"] == parent.pid
-        os.kill(parent.pid, signal.SIGKILL)  # the parent only: its crawl child is not signalled
-        parent.wait()
-        killed_at = time.monotonic()
-        while is_running(children[0]) and time.monotonic() - killed_at < 20:
-            time.sleep(0.1)
-        took = time.monotonic() - killed_at
-        assert not is_running(children[0]), "the crawl child outlived its run by 20 s"
-    finally:
-        if parent.poll() is None:
-            parent.kill()
-            parent.wait()
-        for pid in children:
-            if is_running(pid):
-                os.kill(pid, signal.SIGKILL)
-    assert took < 10, f"the crawl child took {took:.1f} s to stop"
-    assert crawl_children(db) == []
-    with closing(sqlite3.connect(db)) as conn:
-        (status,) = conn.execute("SELECT status FROM runs WHERE id = 1").fetchone()
-        killed_articles = conn.execute(
-            "SELECT url, story_id FROM articles WHERE run_id = 1 AND status = 'relevant'"
-        ).fetchall()
-    assert status == "aborted"  # recorded by the child on its way out, not left 'running'
-    assert killed_articles
-    assert not (reports / "run-1.json").exists()
+    deadline = time.monotonic() + 60
+    stored = 0
+    while stored < 2:  # some articles are stored by the run about to be stopped
+        assert run.poll() is None, "the run ended before it could be stopped"
+        assert time.monotonic() < deadline, "the crawl stored nothing"
+        time.sleep(0.1)
+        if db.exists():
+            with closing(sqlite3.connect(db, timeout=5)) as conn:
+                try:
+                    (stored,) = conn.execute("SELECT count(*) FROM articles").fetchone()
+                except sqlite3.OperationalError:  # schema not there yet
+                    stored = 0
+    holder = json.loads(Path(f"{db}.lock").read_text())
+    assert holder["pid"] == run.pid
+    return run, sources, db, reports
 
+
+def finish_site(site, count: int) -> None:
     for n in range(count):
-        fixture.routes[f"/a/{n}.html"].delay = 0
-    result = run_newswatch(
-        "run", "--sources", str(sources), "--db", str(db), "--report-dir", str(reports)
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
-    report = json.loads((reports / "run-2.json").read_text())
-    assert report["runs"] == [1, 2]
-    new_stories = {entry["story"] for entry in report["new"]}
-    assert {story for _, story in killed_articles} <= new_stories
+        site.site.routes[f"/a/{n}.html"].delay = 0
+
+
+def stories_of_run(db: Path, run_id: int) -> set[str]:
     with closing(sqlite3.connect(db)) as conn:
-        assert conn.execute("SELECT id, status FROM runs ORDER BY id").fetchall() == [
-            (1, "aborted"),
-            (2, "ok"),
-        ]
+        rows = conn.execute(
+            "SELECT story_id FROM articles WHERE run_id = ? AND status = 'relevant'", (run_id,)
+        ).fetchall()
+    return {story for (story,) in rows}
+
+
+def check_everything_reported_once(db: Path, reports: Path, count: int) -> None:
+    with closing(sqlite3.connect(db)) as conn:
         relevant = [
             u for (u,) in conn.execute("SELECT url FROM articles WHERE status = 'relevant'")
         ]
@@ -154,6 +139,74 @@ def test_killing_the_run_parent_stops_its_crawl_and_the_next_run_reports_its_sto
     assert len(relevant) == count
     listed = reported_urls(reports)
     assert {url: listed[url] for url in relevant} == {url: 1 for url in relevant}
+
+
+def test_a_run_killed_outright_leaves_nobody_running_and_the_next_reports_its_stories(
+    site, tmp_path
+):
+    count = 12
+    run, sources, db, reports = start_slow_run(site, tmp_path, count)
+    workers = descendants(run.pid)
+    try:
+        assert workers, "the crawl's worker processes did not start"
+        os.kill(run.pid, signal.SIGKILL)
+        run.wait()
+        took = wait_until_gone(workers)
+    finally:
+        for pid in [run.pid, *workers]:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert took < 10, f"the run's worker processes outlived it by {took:.1f} s"
+    killed_stories = stories_of_run(db, 1)
+    assert killed_stories
+    assert not (reports / "run-1.json").exists()
+
+    finish_site(site, count)
+    result = run_newswatch(
+        "run", "--sources", str(sources), "--db", str(db), "--report-dir", str(reports)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = json.loads((reports / "run-2.json").read_text())
+    assert report["runs"] == [1, 2]
+    assert killed_stories <= {entry["story"] for entry in report["new"]}
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT id, status FROM runs ORDER BY id").fetchall() == [
+            (1, "aborted"),  # marked by the next run: the killed one could not
+            (2, "ok"),
+        ]
+    check_everything_reported_once(db, reports, count)
+
+
+def test_sigterm_stops_the_crawl_gracefully_and_the_run_reports_what_it_stored(site, tmp_path):
+    count = 12
+    run, sources, db, reports = start_slow_run(site, tmp_path, count)
+    workers = descendants(run.pid)
+    stopped_at = time.monotonic()
+    try:
+        os.kill(run.pid, signal.SIGTERM)
+        code = run.wait(timeout=30)
+        took = time.monotonic() - stopped_at
+        gone = wait_until_gone(workers)
+    finally:
+        for pid in [run.pid, *workers]:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert code == 1  # the run was cut short
+    assert took < 10, f"the run took {took:.1f} s to stop"
+    assert gone < 5
+    with closing(sqlite3.connect(db)) as conn:
+        assert conn.execute("SELECT status FROM runs WHERE id = 1").fetchone() == ("aborted",)
+    stored_stories = stories_of_run(db, 1)
+    report = json.loads((reports / "run-1.json").read_text())
+    assert stored_stories and stored_stories == {entry["story"] for entry in report["new"]}
+
+    finish_site(site, count)
+    result = run_newswatch(
+        "run", "--sources", str(sources), "--db", str(db), "--report-dir", str(reports)
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert json.loads((reports / "run-2.json").read_text())["runs"] == [2]
+    check_everything_reported_once(db, reports, count)
 
 
 def test_a_bad_setting_value_exits_2_in_one_line(site, tmp_path):
@@ -178,7 +231,7 @@ def test_a_bad_setting_value_exits_2_in_one_line(site, tmp_path):
 
 def test_a_list_setting_in_the_config_file_reaches_the_crawl(site, tmp_path):
     fixture = site.site
-    # A 500 is retried only if RETRY_HTTP_CODES (from the config) reached the crawl child.
+    # A 500 is retried only if RETRY_HTTP_CODES (from the config) reached the crawl.
     fixture.queue("/articles/su30-upgrade.html", Route(body=b"oops", status=500))
     sources = write_sources(tmp_path / "sources.toml", {"Atom": [f"{site.base}/feeds/atom.xml"]})
     config = tmp_path / "newswatch.toml"

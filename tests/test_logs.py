@@ -33,9 +33,9 @@ def test_no_source_reachable_is_one_line_and_the_detail_is_in_the_log(tmp_path):
     )
     assert "run 1: failed; 0 new stories, 0 updated, 0 for review" in result.stdout
     logs = tmp_path / "data" / "logs"
-    assert sorted(p.name for p in logs.iterdir()) == ["crawl.log", "run.log"]
-    crawl_log = (logs / "crawl.log").read_text()
-    assert "DEBUG: " in crawl_log and "Connection was refused" in crawl_log
+    assert sorted(p.name for p in logs.iterdir()) == ["run.log"]  # the crawl is the run's
+    run_log = (logs / "run.log").read_text()
+    assert "DEBUG: " in run_log and "Connection was refused" in run_log
 
 
 def test_a_failing_source_among_good_ones_is_one_line_with_its_reason(site, tmp_path):

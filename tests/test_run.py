@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import logging
 import os
 import signal
 import sqlite3
@@ -12,7 +11,6 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -22,7 +20,6 @@ import pytest
 from pipelines.article import Article
 from pipelines.store import Store
 from schedules.lock import Locked, RunLock
-from schedules.runner import RunOptions, run_cycle
 from tests.conftest import REPO, TEST_SETTINGS, run_newswatch, write_sources
 
 
@@ -192,26 +189,23 @@ def hook() -> Iterator[tuple[list[dict[str, Any]], str]]:
     server.server_close()
 
 
-def test_nothing_new_sends_no_digest_unless_notify_empty(site, tmp_path, hook, caplog, monkeypatch):
+def test_nothing_new_sends_no_digest_unless_notify_empty(site, tmp_path, hook, monkeypatch):
     received, url = hook
     monkeypatch.delenv("NEWSWATCH_NOTIFY", raising=False)
-    monkeypatch.chdir(REPO)  # the crawl child runs `python -m newswatch`
-    caplog.set_level(logging.INFO, logger="newswatch.run")
-    options = RunOptions(
-        db=tmp_path / "data" / "news.db",
-        report_dir=tmp_path / "reports",
-        sources_file=str(good_sources(site, tmp_path)),
-        set_args=[f"{name}={value}" for name, value in TEST_SETTINGS.items()],
-        notify=[url],
-    )
-    first = run_cycle(options)
-    assert [n["ok"] for n in first.notifications] == [True] and len(received) == 1
-    second = run_cycle(options)  # the same feeds again: nothing new
-    assert second.notifications == [] and len(received) == 1
-    assert "run 2: nothing new, no digest sent" in caplog.text
+    sources = good_sources(site, tmp_path)
+    config = tmp_path / "newswatch.toml"
+    config.write_text(f'notify = ["{url}"]\n')
+    first = run(tmp_path, sources, "--config", str(config))
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert len(received) == 1
+    second = run(tmp_path, sources, "--config", str(config))  # the same feeds: nothing new
+    assert second.returncode == 0 and len(received) == 1
+    log = (tmp_path / "data" / "logs" / "run.log").read_text()
+    assert "run 2: nothing new, no digest sent" in log
     assert json.loads((tmp_path / "reports" / "latest.json").read_text())["run"]["id"] == 2
     assert (tmp_path / "reports" / "run-2.html").exists()  # the report is still written
-    run_cycle(replace(options, notify_empty=True))
+    config.write_text(f'notify = ["{url}"]\nnotify_empty = true\n')
+    run(tmp_path, sources, "--config", str(config))
     assert len(received) == 2 and received[1]["title"].startswith("newswatch run 3: 0 new")
 
 

@@ -125,4 +125,4 @@ def test_a_second_signal_stops_the_running_run_without_a_traceback(site, tmp_pat
     _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0
     assert b"Traceback" not in stderr
-    wait_for(lambda: runs(tmp_path) == [(1, "aborted")], timeout=20)  # its crawl child stops
+    wait_for(lambda: runs(tmp_path) == [(1, "aborted")], timeout=20)  # its crawl stops

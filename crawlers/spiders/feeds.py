@@ -29,7 +29,6 @@ from twisted.python.failure import Failure
 from w3lib.encoding import http_content_type_encoding
 
 from crawlers.backfill import Backfill
-from crawlers.extract import extract
 from crawlers.feeds import FeedEntry
 from crawlers.kinds import SourceKind, kind_class
 from crawlers.middlewares import ARTICLE, FEED, AlreadySeen
@@ -119,13 +118,11 @@ class FeedSpider(scrapy.Spider):
         gc.collect()
         gc.freeze()
 
-    async def open_workers(self) -> None:
+    def open_workers(self) -> None:
         """Extraction and feed parsing go to worker processes when there are 2 or more;
-        the crawl starts once they are up."""
+        they start with the first page or feed to parse."""
         if self.worker_count > 1:
-            workers = WorkerPool(self.worker_count)
-            await workers.start()
-            self.workers = workers
+            self.workers = WorkerPool(self.worker_count)
 
     def close_workers(self) -> None:
         if self.workers is not None:
@@ -309,6 +306,8 @@ class FeedSpider(scrapy.Spider):
     # ------------------------------------------------------------------ articles
 
     def parse_article(self, response: Response) -> Iterable[Article | SliceDone]:
+        from crawlers.extract import extract  # heavy: with workers, only they load it
+
         yield from self.slice_finished(response.meta)
         if self.is_page(response):
             source: Source = response.meta["source"]
