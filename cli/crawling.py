@@ -104,10 +104,13 @@ def crawl(
             store.abort_stale_runs()
             store.sync_sources(options.sources())
             run_id = store.start_run(kind)
-        crawl_run(options, selected, run_id, extra)
-        with Store(options.db) as store:
-            run = store.get_run(run_id)
-            errors = store.run_errors(run_id)
+        try:
+            crawl_run(options, selected, run_id, extra)
+        finally:  # a crawl that ended any other way than finishing leaves its run aborted
+            with Store(options.db) as store:
+                store.abort_run_if_running(run_id)
+                run = store.get_run(run_id)
+                errors = store.run_errors(run_id)
     print_run_summary(run, errors)
     return EXIT_OK if run["status"] == "ok" else EXIT_FAILURES
 
@@ -116,8 +119,8 @@ def crawl_run(
     options: Options, selected: list, run_id: int, extra: dict[str, Any] | None = None
 ) -> None:
     """Crawl `selected` in this process as run `run_id`, the story index first brought up
-    to today's rules. Scrapy's reactor runs once per process: one crawl per command. A
-    crawl that ends any other way than finishing leaves its run `aborted`."""
+    to today's rules. Scrapy's reactor runs once per process: one crawl per command. The
+    caller marks the run aborted if the crawl did not finish it."""
     from crawlers.process import crawl_settings, run_crawl
 
     with Store(options.db) as store:
@@ -138,11 +141,7 @@ def crawl_run(
             **(extra or {}),
         }
     )
-    try:
-        run_crawl(selected, settings)
-    finally:
-        with Store(options.db) as store:
-            store.abort_run_if_running(run_id)
+    run_crawl(selected, settings)
 
 
 def ensure_story_rules(store: Store, options: Options) -> None:

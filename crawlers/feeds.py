@@ -103,9 +103,9 @@ def _root_name(body: bytes) -> str | None:
 
 
 def _parse_syndication(body: bytes, url: str, dates: DateReader) -> ParsedFeed:
-    headers = {"content-location": url, "content-type": "application/xml"}
     import feedparser  # heavy, and a run whose feeds are all unchanged parses none
 
+    headers = {"content-location": url, "content-type": "application/xml"}
     # We keep plain text only, so feedparser need not sanitise or rewrite the HTML it sees.
     parsed = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False

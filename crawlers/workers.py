@@ -121,9 +121,7 @@ def _exit_after(pid: int) -> None:
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process now has the number: ours is gone
+    except (ProcessLookupError, PermissionError):  # gone (the number maybe another user's)
         return False
     return True
 

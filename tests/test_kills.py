@@ -21,13 +21,20 @@ from tests.test_storage_failures import add_articles
 MISSING_DB = 'no database at {db} (run "newswatch run" first)'
 
 
-def process_state(pid: int) -> str | None:
-    """The kernel's state letter of `pid` (R, S, D, Z...), None when there is no such process."""
+def stat_fields(pid: int) -> list[str] | None:
+    """The fields of /proc/PID/stat after the command name (state, parent PID, ...), None
+    when there is no such process."""
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
-    return stat.rpartition(")")[2].split()[0]
+    return stat.rpartition(")")[2].split()
+
+
+def process_state(pid: int) -> str | None:
+    """The kernel's state letter of `pid` (R, S, D, Z...), None when there is no such process."""
+    fields = stat_fields(pid)
+    return fields[0] if fields else None
 
 
 def is_running(pid: int) -> bool:
@@ -39,12 +46,8 @@ def descendants(pid: int) -> list[int]:
     """PIDs of the live processes `pid` started, and theirs (its crawl's worker processes)."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                parent = int((entry / "stat").read_text().rpartition(")")[2].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-            children.setdefault(parent, []).append(int(entry.name))
+        if entry.name.isdigit() and (fields := stat_fields(int(entry.name))):
+            children.setdefault(int(fields[1]), []).append(int(entry.name))
     found, todo = [], [pid]
     while todo:
         for child in children.get(todo.pop(), []):
