@@ -43,19 +43,18 @@ from pipelines.story_store import MemoryStoryStore  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
-VERSION = "2"  # bump when the features or the evidence change: stored stories are rebuilt
+VERSION = "3"  # bump when the features or the evidence change: stored stories are rebuilt
 FOLDS = 5
 ORDERS = 5
 TRAIN_ORDERS = 4
-JOIN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95)
+JOIN_GRID = (0.5, 0.6, 0.7, 0.8, 0.9, 0.95, 0.97, 0.98)
 MERGE_GRID = (0.97, 1.01)  # 1.01: never merge
 INNER_FOLDS = 4
 INNER_ORDERS = 2
 COPY = 0.5
-# The precision the thresholds must keep: the target is 0.95, which no setting
-# reaches under cross-validation; 0.90 is the precision of the matcher this one replaced
-# (0.897 on both dev sets, 5 random orders), which must not fall.
-MIN_PRECISION = 0.90
+# The precision the thresholds must keep: the target, 0.95. Where no setting
+# reaches it on the inner folds, the most precise setting is taken.
+MIN_PRECISION = 0.95
 REGULARISATION = 0.01
 
 
@@ -207,9 +206,12 @@ def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> tuple[f
             p = statistics.mean(statistics.mean(x[0] for x in v) for v in per_doc.values())
             r = statistics.mean(statistics.mean(x[1] for x in v) for v in per_doc.values())
             results[join, merge] = (p, 2 * p * r / (p + r) if p + r else 0.0)
-    return max(
-        results, key=lambda k: (results[k][0] >= MIN_PRECISION, results[k][1], results[k][0])
-    )
+
+    def preference(setting: tuple[float, float]) -> tuple[bool, float]:
+        precision, f1 = results[setting]
+        return (True, f1) if precision >= MIN_PRECISION else (False, precision)
+
+    return max(results, key=preference)
 
 
 def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:

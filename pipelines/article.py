@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pipelines.shingles import body_hash
+
 if TYPE_CHECKING:
     from pipelines.prepared import Prepared
 
@@ -50,6 +52,14 @@ class Article:
     def key_url(self) -> str:
         """The URL the article is stored under: its canonical URL when it has one."""
         return self.canonical_url or self.url
+
+    def body_hash(self) -> str | None:
+        """The body's hash, as the worker that read the article computed it if one did."""
+        if not self.body:
+            return None
+        if self.prepared and self.prepared.evidence:
+            return self.prepared.evidence.body_hash
+        return body_hash(self.body)
 
 
 @dataclass

@@ -32,6 +32,18 @@ FUZZY_WORD = 84
 EVENT_DAYS = 4
 # A story keeps the content words its members use most, this many.
 STORY_WORDS = 150
+# Units of a currency per US dollar over the years our reports cover (2005–2026, with
+# slack): a sum stated in two currencies is the same when its ranges of dollars meet.
+# A sum with a scale word and no currency ("6,000 crore") is rupees or dollars.
+DOLLAR_RATES: dict[str, tuple[tuple[float, float], ...]] = {
+    "usd": ((1.0, 1.0),),
+    "inr": ((39.0, 92.0),),
+    "rub": ((23.0, 140.0),),
+    "eur": ((0.62, 1.05),),
+    "gbp": ((0.48, 0.95),),
+    "cny": ((6.0, 8.3),),
+    "?": ((1.0, 1.0), (39.0, 92.0)),
+}
 INDEXED_WORDS = 30
 
 FEATURES = (
@@ -43,7 +55,8 @@ FEATURES = (
     "event_match",  # a named event of the same year ("Zapad:2021") in both
     "event_conflict",  # the same named event, another year
     "amount_match",  # amounts, counts and percentages in common (up to 3)
-    "amount_conflict",  # both state money or percentages, none the same
+    "amount_conflict",  # both state money or percentages, none the same (or the same
+    # sum in two currencies: "Rs 18,148 crore" and "$2.43 billion")
     "day_match",  # a stated month-day in common
     "same_day",  # the report's day is a day of the story
     "next_day",  # one day apart: an arrival and the next day's talks are two stories
@@ -57,6 +70,7 @@ FEATURES = (
     "names_known",  # both the report's lead and the story's leads name someone or somewhere
     "name_overlap",  # share of the report's lead names the story's leads carry
     "word_cosine",  # idf-weighted cosine of content-word stems
+    "foreign",  # no member is written like the report: headline and word overlaps say nothing
     "copy",  # containment of word shingles in the closest member
     "log_size",
 )
@@ -79,6 +93,7 @@ class StoryProfile:
     title_tokens: Counter[str] = field(default_factory=Counter)
     names: Counter[str] = field(default_factory=Counter)
     words: Counter[str] = field(default_factory=Counter)
+    writings: Counter[str] = field(default_factory=Counter)  # members per writing system
     ahead: int = 0
 
     def add(self, evidence: Evidence) -> None:
@@ -97,6 +112,7 @@ class StoryProfile:
         self.title_tokens.update(evidence.title_tokens)
         self.names.update(evidence.names)
         self._add_words(evidence.words)
+        self.writings[evidence.writing] += 1
         self.ahead += evidence.ahead
 
     def _add_words(self, words: dict[str, int]) -> None:
@@ -126,6 +142,7 @@ class StoryProfile:
             ("title_tokens", evidence.title_tokens),
             ("names", evidence.names),
             ("words", evidence.words),
+            ("writings", [evidence.writing]),
         ):
             counter = getattr(self, name)
             counter.subtract(values if isinstance(values, dict) else Counter(values))
@@ -145,6 +162,7 @@ class StoryProfile:
         self.title_tokens.update(other.title_tokens)
         self.names.update(other.names)
         self._add_words(other.words)
+        self.writings.update(other.writings)
         self.ahead += other.ahead
 
     def index_keys(self) -> set[str]:
@@ -171,6 +189,7 @@ class StoryProfile:
                         "title_tokens",
                         "names",
                         "words",
+                        "writings",
                     )
                 },
                 "years": {str(k): v for k, v in self.years.items()},
@@ -191,6 +210,7 @@ class StoryProfile:
         profile.title_tokens.update(data["title_tokens"])
         profile.names.update(data["names"])
         profile.words.update(data["words"])
+        profile.writings.update(data["writings"])
         profile.years.update({int(k): v for k, v in data["years"].items()})
         profile.mentioned_years.update({int(k): v for k, v in data["mentioned_years"].items()})
         return profile
@@ -281,7 +301,7 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             float(bool(evidence.events & story.events.keys())),
             float(event_conflict),
             float(min(3, len(evidence.amounts & story.amounts.keys()))),
-            float(bool(probe.figures and theirs and not probe.figures & theirs)),
+            float(bool(probe.figures and theirs and not share_a_figure(probe.figures, theirs))),
             float(bool(evidence.days & story.days.keys())),
             float(gap == 0),
             float(gap == 1),
@@ -295,10 +315,42 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             float(bool(evidence.names and story.names)),
             title_overlap(evidence.names, story.names),
             _word_cosine(probe, story),
+            float(evidence.writing not in story.writings),
             copy,
             math.log(story.size),
         ]
     )
+
+
+def share_a_figure(figures: set[str], others: set[str]) -> bool:
+    """Whether two sets of figures share one, a sum in two currencies counting as one
+    when some exchange rate of our years turns the one into the other."""
+    if figures & others:
+        return True
+    sums = [_money(f) for f in figures]
+    other_sums = [_money(f) for f in others]
+    return any(_convertible(a, b) for a in sums if a for b in other_sums if b and a[0] != b[0])
+
+
+def _money(key: str) -> tuple[str, float] | None:
+    kind, _, rest = key.partition(":")
+    if kind != "money":
+        return None
+    currency, _, value = rest.partition(":")
+    return currency, float(value)
+
+
+def _convertible(a: tuple[str, float], b: tuple[str, float]) -> bool:
+    """Whether two sums meet in dollars at some rates of their currencies."""
+    return any(
+        low <= other_high and other_low <= high
+        for low, high in _in_dollars(*a)
+        for other_low, other_high in _in_dollars(*b)
+    )
+
+
+def _in_dollars(currency: str, value: float) -> list[tuple[float, float]]:
+    return [(value / most, value / least) for least, most in DOLLAR_RATES.get(currency, ())]
 
 
 def _word_cosine(probe: Probe, story: StoryProfile) -> float:

@@ -19,7 +19,8 @@ _DATE_MARKER = re.compile(r"\bdate \d{4}-\d\d(?:-\d\d)?\b")
 # Indic future forms are verb endings, matched at the end of a word.
 _LATIN = (
     # English
-    r"will|shall|to be held|set to|poised to|slated to|scheduled to|likely to|expected to"
+    r"will|shall|to be (?:held|built|made|sent|given|\w+ed)|set to|poised to|slated to"
+    r"|scheduled to|likely to|expected to"
     r"|due to (?:visit|arrive|sign|hold|begin|start|meet|receive|take)|ahead of|curtain[- ]raiser"
     r"|preview|all set|gear(?:s|ing)? up|to (?:visit|hold|launch|commission|sign|begin|discuss"
     r"|deliver|get|receive|conduct|host|meet|attend|participate|take part|travel|arrive"

@@ -63,7 +63,7 @@ class TagHit:
     evidence: list[dict] = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {"name": self.name, "kind": self.kind, "evidence": self.evidence}
 
 
 @dataclass

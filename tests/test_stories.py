@@ -11,7 +11,7 @@ import numpy as np
 from pipelines.evidence import EvidenceReader
 from pipelines.shingles import body_hash
 from pipelines.stories import StoryClusterer, cluster_lines
-from pipelines.story_model import FEATURES, default_model
+from pipelines.story_model import FEATURES, default_model, share_a_figure
 from pipelines.story_store import MemoryStoryStore
 from pipelines.tense import announces
 
@@ -271,6 +271,26 @@ def test_announcements_are_told_from_events_in_every_language() -> None:
     assert announces("राजनाथ सिंह अगले सप्ताह मॉस्को जाएंगे", "")
     assert not announces("Rajnath Singh arrives in Moscow for talks with Belousov", "")
     assert not announces("Раджнатх Сингх провел переговоры с Белоусовым", "")
+    assert announces("Navy's new frigate INS Tushil to be commissioned in Kaliningrad", "")
+    assert not announces("INS Tushil commissioned in Kaliningrad", "")
+
+
+def test_reports_know_their_writing_system() -> None:
+    english = READER.read("INS Tushil commissioned", "The frigate was commissioned in the Baltic.")
+    french = READER.read("La France livre son Rafale", "Le premier avion a été livré à l'Inde.")
+    russian = READER.read("Фрегат «Тушил» принят", "Фрегат передан ВМС Индии в Калининграде.")
+    hindi = READER.read("आईएनएस तुशील नौसेना में शामिल", "फ्रिगेट को कलिनिनग्राद में शामिल किया गया।")
+    assert [e.writing for e in (english, french, russian, hindi)] == [
+        "en", "latin", "cyrillic", "devanagari",
+    ]  # fmt: skip
+
+
+def test_one_sum_in_two_currencies_is_no_amount_conflict() -> None:
+    rupees = {"money:inr:181480000000"}  # Rs 18,148 crore
+    assert share_a_figure(rupees, {"money:usd:2430000000"})  # $2.43 billion
+    assert not share_a_figure(rupees, {"money:usd:24300000000"})  # ten times more
+    assert share_a_figure({"money:?:60000000000"}, {"money:usd:800000000"})  # "6,000 crore"
+    assert not share_a_figure({"pct:5"}, {"pct:6"})
 
 
 def test_a_report_that_fits_two_stories_merges_them() -> None:

@@ -18,7 +18,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
 ORDERS = 3
 # Measured with the shipped model (in-sample, 3 orders): see the README for the figures.
-FLOORS = {"bcubed_precision": 0.95, "bcubed_f1": 0.68, "syndicated_recall": 1.0}
+FLOORS = {"bcubed_precision": 0.95, "bcubed_f1": 0.66, "syndicated_recall": 1.0}
 
 
 @pytest.fixture(scope="module")

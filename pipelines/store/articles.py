@@ -10,7 +10,6 @@ import sqlite_utils
 
 from pipelines.article import Article
 from pipelines.dates import utc_iso
-from pipelines.shingles import body_hash
 from pipelines.store.schema import TAG_TERMS, tag_terms
 
 
@@ -69,7 +68,7 @@ class ArticleQueries:
             "section": article.section,
             "image": article.image,
             "publisher": article.publisher,
-            "body_hash": body_hash(article.body) if article.body else None,
+            "body_hash": article.body_hash(),
             "relevance": article.relevance,
             "status": article.status,
             "reasons": json.dumps(article.reasons, ensure_ascii=False),
