@@ -7,6 +7,7 @@ arguments, 75 another run holds the lock, 141 the reader of our output went away
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import sqlite3
 import sys
@@ -21,7 +22,7 @@ from pipelines.store import DEFAULT_DB, StoreError
 from schedules.lock import Locked
 
 EXIT_BROKEN_PIPE = 141  # as a shell reports a command stopped by SIGPIPE
-__all__ = ["Options", "build_parser", "main"]
+__all__ = ["Options", "build_parser", "main", "run"]
 
 
 class _Parser(argparse.ArgumentParser):
@@ -77,5 +78,14 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BROKEN_PIPE
 
 
+def run() -> None:
+    """The `newswatch` command: main(), then exit. What is still alive is left to the
+    operating system: the interpreter's shutdown would walk all of it in garbage
+    collections (0.4 s after a crawl, measured: a fifth of a no-op daily run)."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -24,7 +24,7 @@ from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from pipelines.themes import FEATURES, MODEL_PATH, ThemeModel  # noqa: E402
+from pipelines.theme_model import FEATURES, MODEL_PATH, ThemeModel  # noqa: E402
 from pipelines.topic import THEMES, Classifier  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
@@ -33,7 +33,7 @@ VERSION = "1"
 FOLDS = 5
 THRESHOLD = 0.45
 REGULARISATION = 1.0  # as sklearn's C: the inverse strength of the L2 penalty
-# The sign each feature's weight must keep (pipelines/themes.py FEATURES).
+# The sign each feature's weight must keep (pipelines/theme_model.py FEATURES).
 SIGNS = {
     "title_strong": 1, "title_weak": 1, "lead_strong": 1, "lead_weak": 1,
     "anchored_strong": 1, "anchored_weak": 1, "loose": 1, "tail_only": -1, "negated": -1,

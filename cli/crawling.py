@@ -147,12 +147,16 @@ def crawl_run(
 def ensure_story_rules(store: Store, options: Options) -> None:
     """Rebuild the story index first when it was built by other rules (a new release, or
     another lexicon), so new articles are never matched against stale stories."""
-    from pipelines.evidence import EvidenceReader
+    from pipelines.lexicon import file_digest
     from pipelines.recluster import needs_recluster
-    from pipelines.stories import StoryClusterer
+    from pipelines.story_model import default_model, rules_version
+    from pipelines.theme_model import default_model as default_theme_model
 
-    clusterer = StoryClusterer(store.story_store(), reader=EvidenceReader(options.classifier()))
-    if needs_recluster(store, clusterer):
+    if options.lexicon_file:  # the operator's own: a mistake in it stops the run here
+        options.lexicon()
+    lexicon_digest = file_digest(options.lexicon_file)
+    rules = rules_version(default_model(), lexicon_digest, default_theme_model().digest)
+    if needs_recluster(store, rules):
         print("story rules changed: rebuilding the story index first", file=sys.stderr)
         result = rebuild_stories(store, options)
         print(

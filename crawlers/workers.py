@@ -45,7 +45,9 @@ class WorkerPool:
         self.workers = workers
         self.context = multiprocessing.get_context("forkserver")
         self.context.set_forkserver_preload(PRELOAD)
-        self.executor = self._new_executor(workers)
+        # Made with the first task: its queues start multiprocessing's resource tracker,
+        # a process of its own.
+        self.executor: ProcessPoolExecutor | None = None
         self.replaced = 0  # how many times a dead worker broke the pool
         self.starting: asyncio.Future[None] | None = None
 
@@ -59,6 +61,7 @@ class WorkerPool:
         await self.starting
 
     def _spawn(self) -> None:
+        self.executor = self._new_executor(self.workers)
         for future in [self.executor.submit(os.getpid) for _ in range(self.workers)]:
             future.result()
 
@@ -96,7 +99,8 @@ class WorkerPool:
 
     def close(self) -> None:
         """Stop the workers; tasks not started are dropped (the crawl is over)."""
-        self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.executor is not None:
+            self.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _end_with(crawl_pid: int) -> None:

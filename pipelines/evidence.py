@@ -112,6 +112,10 @@ class Evidence:
     lead_shingles: np.ndarray  # the same, of the opening LEAD_TOKENS words
     writing: str  # "en", "latin" (another language in Latin letters), "cyrillic", "devanagari"…
 
+    def lead_entities(self) -> list[str]:
+        """The entities named in the headline or lead: those of the report's own event."""
+        return [e for e, weight in self.entities.items() if weight >= LEAD_WEIGHT]
+
 
 class EvidenceReader:
     """Reads evidence with one lexicon and classifier (both built once per process)."""

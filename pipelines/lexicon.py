@@ -115,9 +115,11 @@ class Lexicon:
         terms: list[Term],
         tags: dict[str, str],
         source: str = "<memory>",
+        file_digest: str | None = None,
     ):
         self.terms = terms
         self.tags = tags
+        self.file_digest = file_digest
         self.source = source
         self.entity_kinds: dict[str, str] = {}
         for term in terms:
@@ -127,7 +129,11 @@ class Lexicon:
 
     @cached_property
     def digest(self) -> str:
-        """Changes whenever a term does: evidence read with another lexicon is stale."""
+        """Changes whenever a term does: evidence read with another lexicon is stale. A
+        lexicon read from a file is named by the file's bytes (`file_digest`), so a crawl
+        can tell whether its story index is current without parsing the lexicon."""
+        if self.file_digest:
+            return self.file_digest
         lines = sorted(
             f"{t.name}|{t.kind}|{t.alias}|{t.cased}|{t.stem}|{sorted(t.signals)}|{t.weight}"
             + ("|strong" if t.strong else "")
@@ -177,14 +183,31 @@ class Lexicon:
         return _drop_nested(found)
 
 
+def file_digest(path: str | Path | None = None) -> str:
+    """The digest of the lexicon in a file (Lexicon.digest), from its bytes alone."""
+    return _digest(_read(Path(path) if path is not None else DEFAULT_PATH))
+
+
 @lru_cache(maxsize=8)
 def _load(path: str, mtime_ns: int, size: int) -> Lexicon:
+    raw = _read(Path(path))
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise LexiconError(f"{path}: cannot read lexicon: {exc}") from exc
     terms, tags = _parse(data, path)
-    return Lexicon(terms, tags, path)
+    return Lexicon(terms, tags, path, file_digest=_digest(raw))
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read lexicon: {exc}") from exc
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.sha1(raw).hexdigest()[:12]
 
 
 def _accept(term: Term, folded: str, original: str, last: int) -> Match | None:

@@ -12,10 +12,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pipelines.store import Store
-from pipelines.stories import StoryClusterer
 from pipelines.story_model import evidence_keys
+
+if TYPE_CHECKING:  # the matcher loads with the first story to rebuild
+    from pipelines.stories import StoryClusterer
 
 # Articles replayed per transaction: an interrupted rebuild leaves the version unset,
 # so the next crawl starts it again from the beginning.
@@ -32,13 +35,14 @@ class ReclusterResult:
     retired: int = 0  # former stories no article belongs to any more (kept as aliases)
 
 
-def needs_recluster(store: Store, clusterer: StoryClusterer) -> bool:
-    """Whether the stored story index was built by other rules than the clusterer's."""
-    if store.story_rules() == clusterer.rules_version:
+def needs_recluster(store: Store, rules: str) -> bool:
+    """Whether the stored story index was built by other rules than `rules` (a
+    pipelines.story_model.rules_version)."""
+    if store.story_rules() == rules:
         return False
     if not store.clustering_order(None):  # nothing to rebuild: adopt the rules as they are
         with store.transaction():
-            store.set_story_rules(clusterer.rules_version)
+            store.set_story_rules(rules)
         return False
     return True
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import asdict
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 from scrapy.crawler import Crawler
@@ -12,9 +13,11 @@ from scrapy.exceptions import DropItem
 
 from pipelines.article import Article, Lead, SliceDone
 from pipelines.crawlstore import crawl_store
-from pipelines.prepared import prepare, reader_for
 from pipelines.runstats import RunStats, article_totals, run_status
-from pipelines.stories import StoryClusterer
+
+if TYPE_CHECKING:  # the reading and matching code loads with the first article
+    from pipelines.evidence import EvidenceReader
+    from pipelines.stories import StoryClusterer
 
 logger = logging.getLogger(__name__)
 
@@ -28,7 +31,14 @@ class TopicPipeline:
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
-        self.reader = reader_for(crawler.settings.get("NEWSWATCH_LEXICON") or None)
+
+    @cached_property
+    def reader(self) -> EvidenceReader:
+        """Made with the first article: a crawl that finds nothing new never loads the
+        lexicon."""
+        from pipelines.prepared import reader_for
+
+        return reader_for(self.crawler.settings.get("NEWSWATCH_LEXICON") or None)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> TopicPipeline:
@@ -38,6 +48,8 @@ class TopicPipeline:
         if not isinstance(item, Article):
             return item
         if item.prepared is None:  # no worker read it: the crawl runs in one process
+            from pipelines.prepared import prepare
+
             item.prepared = prepare(self.reader, vars(item))
         verdict = item.prepared.verdict
         item.relevance = verdict.score
@@ -59,8 +71,6 @@ class StorePipeline:
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.store = crawl_store(crawler)
-        self.reader = reader_for(crawler.settings.get("NEWSWATCH_LEXICON") or None)
-        self.clusterer: StoryClusterer | None = None
         self.run_id = crawler.settings.getint("NEWSWATCH_RUN_ID") or None
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -76,7 +86,16 @@ class StorePipeline:
     def open_spider(self) -> None:
         if self.run_id is None:
             self.run_id = self.store.start_run()
-        self.clusterer = StoryClusterer(self.store.story_store(self.run_id), reader=self.reader)
+
+    @cached_property
+    def clusterer(self) -> StoryClusterer:
+        """Built with the first article to store: a crawl that finds nothing new never
+        loads the lexicon and the models."""
+        from pipelines.prepared import reader_for
+        from pipelines.stories import StoryClusterer
+
+        reader = reader_for(self.crawler.settings.get("NEWSWATCH_LEXICON") or None)
+        return StoryClusterer(self.store.story_store(self.run_id), reader=reader)
 
     def process_item(self, item: Any) -> Any:
         try:

@@ -25,7 +25,14 @@ import numpy as np
 
 from pipelines.evidence import Evidence, EvidenceReader
 from pipelines.shingles import band_keys, containment, minhash
-from pipelines.story_model import JoinModel, Probe, default_model, evidence_keys, features
+from pipelines.story_model import (
+    JoinModel,
+    Probe,
+    default_model,
+    evidence_keys,
+    features,
+    rules_version,
+)
 from pipelines.story_store import Kind, Member, MemoryStoryStore, StoryId, StoryStore
 
 __all__ = ["Assignment", "StoryClusterer", "cluster_lines"]
@@ -39,9 +46,6 @@ VERBATIM = 0.8
 PARTIAL_COPY = 0.5
 COPIED_LEAD = 0.5
 COPY_AGREES = 0.9
-# The version of how evidence is read and indexed (shingles, band keys, index keys): part
-# of the rules version with the model's and the lexicon's, bumped when this code changes.
-INDEX_VERSION = "3"
 
 
 @dataclass(frozen=True)
@@ -81,9 +85,8 @@ class StoryClusterer:
         """Names the model, the lexicon and the theme model the evidence is read with: an
         index built by other rules must be rebuilt before it is added to (see
         pipelines/recluster.py)."""
-        model, lexicon = self.model, self.reader.lexicon
         themes = self.reader.classifier.themes.model
-        return f"{INDEX_VERSION}-{model.version}-{model.digest}-{lexicon.digest}-{themes.digest}"
+        return rules_version(self.model, self.reader.lexicon.digest, themes.digest)
 
     def assign(
         self,

@@ -18,14 +18,18 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rapidfuzz import fuzz, process
 
-from pipelines.evidence import LEAD_WEIGHT, Evidence
+if TYPE_CHECKING:  # the evidence code loads with the first article a process reads
+    from pipelines.evidence import Evidence
 
 MODEL_PATH = Path(__file__).with_name("story_model.json")
+# The version of how evidence is read and indexed (shingles, band keys, index keys): part
+# of the rules version with the model's and the lexicon's, bumped when this code changes.
+INDEX_VERSION = "3"
 # Headline words this alike (0-100, after transliteration) are the same word spelt twice.
 FUZZY_WORD = 84
 # Two reports of one event are rarely more than this many days apart.
@@ -99,7 +103,7 @@ class StoryProfile:
     def add(self, evidence: Evidence) -> None:
         self.size += 1
         self.entities.update(evidence.entities.keys())
-        self.lead_entities.update(lead_entities(evidence))
+        self.lead_entities.update(evidence.lead_entities())
         self.events.update(evidence.events)
         self.amounts.update(evidence.amounts)
         self.days.update(evidence.days)
@@ -131,7 +135,7 @@ class StoryProfile:
         self.size -= 1
         for name, values in (
             ("entities", evidence.entities.keys()),
-            ("lead_entities", lead_entities(evidence)),
+            ("lead_entities", evidence.lead_entities()),
             ("events", evidence.events),
             ("amounts", evidence.amounts),
             ("days", evidence.days),
@@ -216,11 +220,6 @@ class StoryProfile:
         return profile
 
 
-def lead_entities(evidence: Evidence) -> list[str]:
-    """The entities a report names in its headline or lead: those of its own event."""
-    return [e for e, weight in evidence.entities.items() if weight >= LEAD_WEIGHT]
-
-
 def index_keys_of(entities, events, amounts, days) -> set[str]:  # noqa: ANN001
     """Index keys for evidence or a profile (anything with these four collections)."""
     return (
@@ -253,7 +252,7 @@ class Probe:
         self.word_norm = _norm(self.words)
         self.events = [_split_event(v) for v in evidence.events]
         self.figures = {a for a in evidence.amounts if not a.startswith("n:")}
-        self.lead = {e: idf.get(f"e:{e}", 1.0) for e in lead_entities(evidence)}
+        self.lead = {e: idf.get(f"e:{e}", 1.0) for e in evidence.lead_entities()}
         self.lead_total = sum(self.lead.values())
 
 
@@ -444,6 +443,12 @@ class JoinModel:
             merge=float(data["merge"]),
             copy=float(data["copy"]),
         )
+
+
+def rules_version(model: JoinModel, lexicon_digest: str, themes_digest: str) -> str:
+    """The version of the rules a story index is built by: the index code's, the join
+    model's, the lexicon's and the theme model's."""
+    return f"{INDEX_VERSION}-{model.version}-{model.digest}-{lexicon_digest}-{themes_digest}"
 
 
 @cache

@@ -7,28 +7,25 @@ hedged ("may consider buying") weighs less; history ("between 2009 and 2013 Indi
 bought…") counts for sourced figures (arms-trade-data) only; strong cues ("signed a
 contract", "took delivery") say more than weak ones ("deal", "supply"). The weight of each
 kind of evidence is a small logistic model fitted on the labelled dev texts under
-cross-validation (bench/fit_themes.py); its coefficients are data (theme_model.json).
+cross-validation (bench/fit_themes.py); its features and coefficients are in
+pipelines/theme_model.py and theme_model.json.
 Each theme keeps the sentence and the cue that carried it, and whether that sentence
 announces a coming event or reports a done one (the story matcher tells them apart).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
 from typing import NamedTuple
 
 from pipelines.facts import ascii_digits
 from pipelines.lexicon import Match
 from pipelines.tense import announces
+from pipelines.theme_model import ThemeModel, default_model
 
-MODEL_PATH = Path(__file__).with_name("theme_model.json")
 ANCHOR_KINDS = frozenset({"system", "org", "person", "place", "event", "ship", "unit"})
 # A cue this many characters after a negation or hedge word in its sentence is qualified...
 QUALIFIER_REACH = 60
@@ -40,25 +37,6 @@ TENSE_REACH = 80  # characters either side of a cue that its tense is read from
 _DIGIT = re.compile(r"\d")
 _YEAR = re.compile(r"(?<!\d)(19[89]\d|20[0-4]\d)(?!\d)")
 _FIGURE = re.compile(r"\d\s?(?:%|per ?cent|प्रतिशत|процент|pour ?cent|por ?ciento)", re.I)
-
-FEATURES = (
-    "title_strong",
-    "title_weak",
-    "lead_strong",
-    "lead_weak",
-    "anchored_strong",  # log(1 + sentences naming an entity and holding a strong cue)
-    "anchored_weak",
-    "loose",  # log(1 + other sentences holding a cue)
-    "tail_only",  # every cue sits in the article's tail
-    "negated",  # share of the cue sentences where the cue is negated
-    "hedged",  # ... or hedged
-    "history",  # ... or set in an earlier year (sourced figures excepted)
-    "cues",  # log(1 + distinct cue phrases)
-    "sentences",  # log(1 + sentences holding a cue)
-    "share",  # this theme's cue sentences among all theme-cue sentences of the article
-    "strong",  # log(1 + strong cue matches)
-    "density",  # cue sentences among the article's sentences that hold any match
-)
 
 
 @dataclass(frozen=True)
@@ -79,35 +57,6 @@ class ThemeFinding:
     name: str
     probability: float
     evidence: dict
-
-
-class ThemeModel:
-    """Per theme, the probability that an article reports that kind of event."""
-
-    def __init__(self, data: dict):
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("theme model was fitted on other features: refit it")
-        self.version = data["version"]
-        canonical = json.dumps(data, sort_keys=True).encode()
-        self.digest = hashlib.sha1(canonical).hexdigest()[:12]  # names these exact weights
-        self.mean: list[float] = data["mean"]
-        self.scale: list[float] = data["scale"]
-        self.weights: list[float] = data["weights"]
-        self.intercepts: dict[str, float] = data["intercepts"]
-        self.threshold = float(data["threshold"])
-        # The standardisation folded into the weights: one dot product per theme.
-        self._slopes = [w / s for w, s in zip(self.weights, self.scale, strict=True)]
-        self._offset = -sum(m * w for m, w in zip(self.mean, self._slopes, strict=True))
-
-    def probability(self, theme: str, values: Sequence[float]) -> float:
-        z = sum(v * w for v, w in zip(values, self._slopes, strict=True))
-        z += self._offset + self.intercepts[theme]
-        return 1.0 / (1.0 + math.exp(-z))
-
-
-@cache
-def default_model() -> ThemeModel:
-    return ThemeModel(json.loads(MODEL_PATH.read_text(encoding="utf-8")))
 
 
 class ThemeReader:

@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, field
 from typing import TextIO
 
 from pipelines.lexicon import Lexicon, Match
-from pipelines.themes import Sentence, ThemeModel, ThemeReader
+from pipelines.theme_model import ThemeModel
+from pipelines.themes import Sentence, ThemeReader
 
 # Score at or above THRESHOLD + BAND: 'relevant'; within BAND of THRESHOLD: 'borderline'
 # (kept for analyst review, counted as not relevant); below: 'irrelevant'.

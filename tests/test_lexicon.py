@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pipelines.lexicon import Lexicon, LexiconError
+from pipelines.lexicon import Lexicon, LexiconError, file_digest
 from tests.conftest import SHARED
 
 TAXONOMY_TAGS = {
@@ -297,6 +297,18 @@ def test_strong_changes_the_digest(tmp_path):
     strong = Lexicon.load(path)
     assert [t.strong for t in strong.terms] == [True]
     assert weak.digest != strong.digest
+
+
+def test_a_lexicon_file_is_named_by_its_bytes_without_parsing_it(tmp_path):
+    # A crawl checks its story index against file_digest and never loads the lexicon
+    # when nothing is new: the two must name the same lexicon the same way.
+    path = write(tmp_path, '[[tag]]\nname = "t"\nkind = "theme"\naliases = ["x"]\n')
+    assert file_digest(path) == Lexicon.load(path).digest
+    assert file_digest() == Lexicon.load().digest
+    path.write_text(path.read_text() + "# a comment\n", encoding="utf-8")
+    assert file_digest(path) == Lexicon.load(path).digest
+    with pytest.raises(LexiconError, match="cannot read lexicon"):
+        file_digest(tmp_path / "missing.toml")
 
 
 @pytest.mark.parametrize(

@@ -462,7 +462,7 @@ def test_an_older_database_is_reindexed_by_stems_and_tags(tmp_path):
     db.conn.commit()
     db.close()
     with Store(path) as store:
-        assert store.schema_version == SCHEMA_VERSION == 10
+        assert store.schema_version == SCHEMA_VERSION == 11
         triggers = {
             name
             for (name,) in store.db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")

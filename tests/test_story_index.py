@@ -16,7 +16,7 @@ from pipelines.store import Store
 from pipelines.stories import StoryClusterer
 from pipelines.story_model import FEATURES, default_model
 from pipelines.story_store import MemoryStoryStore
-from tests.conftest import run_newswatch
+from tests.conftest import run_newswatch, write_sources
 
 READER = EvidenceReader()
 REPORTS = [
@@ -126,19 +126,30 @@ def test_a_merged_story_stays_an_alias_of_the_story_it_joined(store):
 
 def test_new_rules_rebuild_the_index_and_keep_story_ids(store):
     clusterer = StoryClusterer(store.story_store(), reader=READER)
-    assert not needs_recluster(store, clusterer)  # an empty archive adopts the rules
+    assert not needs_recluster(store, clusterer.rules_version)  # an empty archive adopts the rules
     before = store_all(store, clusterer)
     newer = StoryClusterer(
         store.story_store(), model=replace(default_model(), version="next"), reader=READER
     )
-    assert needs_recluster(store, newer)
+    assert needs_recluster(store, newer.rules_version)
     result = recluster(store, lambda index: StoryClusterer(index, model=newer.model, reader=READER))
     after = {r["url"]: r["story_id"] for r in store.db.query("SELECT url, story_id FROM articles")}
     assert after == before  # same stories, same ids
     assert (result.articles, result.stories, result.split, result.merged) == (4, 3, 0, 0)
-    assert not needs_recluster(store, newer)
+    assert not needs_recluster(store, newer.rules_version)
     counts = store.db.execute("SELECT count(*) FROM story_members").fetchone()[0]
     assert counts == 4
+
+
+def test_a_crawl_checks_the_rules_the_matcher_uses(tmp_path):
+    # `newswatch crawl` computes the rules version without loading the lexicon or the
+    # matcher: it must be the one the matcher stores its index under, or every crawl
+    # would rebuild the index.
+    db = tmp_path / "rules.db"
+    sources = write_sources(tmp_path / "sources.toml", {"Closed": ["http://127.0.0.1:9/feed"]})
+    run_newswatch("crawl", "--sources", str(sources), "--db", str(db))
+    with Store(db) as store:
+        assert store.story_rules() == StoryClusterer(store.story_store()).rules_version
 
 
 def test_recluster_since_a_date_replays_only_later_articles(store):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -21,6 +23,7 @@ from crawlers.workers import (
 from pipelines.store import Store
 from tests.conftest import FIXTURES, run_newswatch, write_sources
 
+ROOT = Path(__file__).resolve().parents[1]
 PAGE = (FIXTURES / "site" / "articles" / "talwar-frigate.html").read_bytes()
 
 
@@ -116,6 +119,20 @@ def test_a_dying_worker_costs_its_own_task_only():
     assert isinstance(crashed, WorkerCrashed)
     titles = {result["title"] for result in [*pages, after]}
     assert titles == {"INS Tamal commissioned at Kaliningrad"}
+
+
+def test_a_pool_given_no_task_starts_no_process():
+    # A crawl whose feeds are all unchanged parses nothing: its pool must cost nothing,
+    # not even multiprocessing's resource tracker (a Python process of its own).
+    code = (
+        "import os; from crawlers.workers import WorkerPool; WorkerPool(2).close();"
+        "print(sum(len(open(f'/proc/self/task/{t}/children').read().split())"
+        " for t in os.listdir('/proc/self/task')))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "0"
 
 
 def test_overrides_cross_to_the_workers_as_selector_texts(tmp_path):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import gc
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 import scrapy
 from scrapy import signals
@@ -36,9 +36,11 @@ from crawlers.sources import Source, load_sources, select_sources
 from crawlers.workers import WorkerCrashed, WorkerPool, extract_page, overrides_table
 from pipelines.article import Article, SliceDone
 from pipelines.dates import utc_iso
-from pipelines.prepared import reader_for
 from pipelines.runstats import RunStats
 from pipelines.urls import canonicalize_url, check_http_url, same_outlet
+
+if TYPE_CHECKING:  # the lexicon and its code load with the first feed entries
+    from pipelines.topic import Classifier
 
 FEED_ACCEPT = "application/rss+xml, application/atom+xml, application/xml;q=0.9, */*;q=0.8"
 # An article request that ends in one of these will never succeed: its feed is done with it
@@ -80,7 +82,6 @@ class FeedSpider(scrapy.Spider):
         if spider.sources is None:
             registry = load_sources(spider.sources_file or settings["NEWSWATCH_SOURCES"] or None)
             spider.sources = select_sources(registry, spider.source_names)
-        spider.classifier = reader_for(settings.get("NEWSWATCH_LEXICON") or None).classifier
         spider.sitemap_max_age = timedelta(days=settings.getfloat("NEWSWATCH_SITEMAP_MAX_AGE_DAYS"))
         spider.sitemap_max_entries = settings.getint("NEWSWATCH_SITEMAP_MAX_ENTRIES")
         spider.max_url_length = settings.getint("URLLENGTH_LIMIT")
@@ -94,7 +95,6 @@ class FeedSpider(scrapy.Spider):
         spider.worker_count = settings.getint("NEWSWATCH_WORKERS")
         spider.feed_item_cap = settings.getint("NEWSWATCH_MAX_ITEMS_PER_FEED")
         spider.workers: WorkerPool | None = None  # only while the crawl runs
-        crawler.signals.connect(spider.settle_heap, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_workers, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_workers, signal=signals.spider_closed)
         crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
@@ -105,18 +105,19 @@ class FeedSpider(scrapy.Spider):
     def run_stats(self) -> RunStats:
         return RunStats(self.crawler.stats)
 
+    @cached_property
+    def classifier(self) -> Classifier:
+        """Loaded with the first feed entries to prefilter: a crawl whose feeds are all
+        unchanged never reads the lexicon."""
+        from pipelines.prepared import reader_for
+
+        return reader_for(self.settings.get("NEWSWATCH_LEXICON") or None).classifier
+
     def kind_of(self, source: Source) -> SourceKind:
         cls = kind_class(source.kind)
         if cls not in self.kinds:
             self.kinds[cls] = cls(self)
         return self.kinds[cls]
-
-    def settle_heap(self) -> None:
-        """What the crawl loaded (lexicon, models, sources) lives until its end: frozen out
-        of the garbage collector's reach, it is no longer walked by every full collection,
-        which held the reactor for ~190 ms when a feed's 500 requests were scheduled."""
-        gc.collect()
-        gc.freeze()
 
     def open_workers(self) -> None:
         """Extraction and feed parsing go to worker processes when there are 2 or more;
