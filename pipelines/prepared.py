@@ -36,11 +36,7 @@ def reader_for(lexicon: str | None) -> EvidenceReader:
 @lru_cache(maxsize=4)
 def _reader(lexicon: Lexicon) -> EvidenceReader:
     reader = EvidenceReader(Classifier(lexicon))
-    # The lexicon and models live until the process ends: frozen out of the garbage
-    # collector's reach, they are no longer walked by every full collection (one held a
-    # crawl's reactor for ~190 ms while a feed's 500 requests were scheduled).
-    gc.collect()
-    gc.freeze()
+    gc.freeze()  # it lives until the process ends: see crawlers.spiders.feeds.settle_heap
     return reader
 
 

@@ -90,12 +90,10 @@ class StorePipeline:
     @cached_property
     def clusterer(self) -> StoryClusterer:
         """Built with the first article to store: a crawl that finds nothing new never
-        loads the lexicon and the models."""
-        from pipelines.prepared import reader_for
+        loads the matcher. It needs no lexicon: every article comes with its evidence."""
         from pipelines.stories import StoryClusterer
 
-        reader = reader_for(self.crawler.settings.get("NEWSWATCH_LEXICON") or None)
-        return StoryClusterer(self.store.story_store(self.run_id), reader=reader)
+        return StoryClusterer(self.store.story_store(self.run_id))
 
     def process_item(self, item: Any) -> Any:
         try:
@@ -124,9 +122,7 @@ class StorePipeline:
                 article.key_url,
                 article.title or "",
                 article.body or "",
-                published=article.published,
-                themes=[tag["name"] for tag in article.tags if tag["kind"] == "theme"],
-                evidence=article.prepared.evidence if article.prepared else None,
+                evidence=article.prepared.evidence,  # read by a worker or TopicPipeline
             )
             article.story_id = assignment.story_id
             article.story_kind = assignment.kind

@@ -75,10 +75,19 @@ class StoryClusterer:
         the `candidates` stories sharing the most weight of keys are compared in full."""
         self.store = store if store is not None else MemoryStoryStore()
         self.model = model or default_model()
-        self.reader = reader or EvidenceReader()
+        self._reader = reader
         self.per_key = per_key
         self.index_queries = index_queries
         self.candidates = candidates
+
+    @property
+    def reader(self) -> EvidenceReader:
+        """The evidence reader (the default lexicon's unless given), made when first
+        needed: a crawl hands over each article's evidence, read in a worker process or
+        by the topic stage, so its clusterer never loads a lexicon of its own."""
+        if self._reader is None:
+            self._reader = EvidenceReader()
+        return self._reader
 
     @property
     def rules_version(self) -> str:

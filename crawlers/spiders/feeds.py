@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -95,6 +96,7 @@ class FeedSpider(scrapy.Spider):
         spider.worker_count = settings.getint("NEWSWATCH_WORKERS")
         spider.feed_item_cap = settings.getint("NEWSWATCH_MAX_ITEMS_PER_FEED")
         spider.workers: WorkerPool | None = None  # only while the crawl runs
+        crawler.signals.connect(spider.settle_heap, signal=signals.spider_opened)
         crawler.signals.connect(spider.open_workers, signal=signals.spider_opened)
         crawler.signals.connect(spider.close_workers, signal=signals.spider_closed)
         crawler.signals.connect(spider.callback_failed, signal=signals.spider_error)
@@ -118,6 +120,14 @@ class FeedSpider(scrapy.Spider):
         if cls not in self.kinds:
             self.kinds[cls] = cls(self)
         return self.kinds[cls]
+
+    def settle_heap(self) -> None:
+        """What the crawl loaded (its code, settings, sources; later the lexicon, see
+        pipelines.prepared) lives until its end: frozen out of the garbage collector's
+        reach, it is no longer walked by every full collection, which held the reactor
+        for ~190 ms when a feed's 500 requests were scheduled. Frozen as it is, without a
+        collection first (that alone took ~60 ms): the little garbage of start-up stays."""
+        gc.freeze()
 
     def open_workers(self) -> None:
         """Extraction and feed parsing go to worker processes when there are 2 or more;
