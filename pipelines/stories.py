@@ -188,13 +188,15 @@ class StoryClusterer:
         total = self.store.doc_count()
         idf = {k: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k in keys}
         # The rarest keys some stored article already carries: a key seen nowhere finds nothing.
-        known = sorted((k for k in keys if counts.get(k)), key=lambda k: -idf[k])
+        # Ties go by name and by story id: the same arrivals give the same stories in
+        # every process (a set's order changes with each interpreter's hash seed).
+        known = sorted((k for k in keys if counts.get(k)), key=lambda k: (-idf[k], k))
         found: dict[StoryId, float] = {}
         for key in known[: self.index_queries]:
             for story in self.store.stories_by_keys([key], self.per_key):
                 found[story] = found.get(story, 0.0) + idf[key]
         # Only the stories sharing the most (and rarest) keys are compared in full.
-        best = sorted(found, key=lambda story: -found[story])[: self.candidates]
+        best = sorted(found, key=lambda story: (-found[story], story))[: self.candidates]
         probe = Probe(evidence, idf)
         scored = []
         for story in set(best) | copies.keys():
