@@ -74,8 +74,8 @@ def notify(
         return bodies[kind]
 
     results = []
-    ends = time.monotonic() + deadline
-    with redacting_logs(url_secrets(urls)):
+    with redacting_logs(url_secrets(urls)):  # loads apprise: not yet sending
+        ends = time.monotonic() + deadline
         for url in urls:
             kind = "html" if _scheme(url) in EMAIL_SCHEMES else body_format
             result = _send_until(ends, url, subject, body(kind), kind)
