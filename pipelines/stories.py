@@ -188,8 +188,9 @@ class StoryClusterer:
         total = self.store.doc_count()
         idf = {k: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k in keys}
         # The rarest keys some stored article already carries: a key seen nowhere finds nothing.
-        # Ties go by name and by story id: the same arrivals give the same stories in
-        # every process (a set's order changes with each interpreter's hash seed).
+        # Ties go by name and by story id, and candidates are compared in id order: the
+        # same arrivals give the same stories in every process (a set's order changes
+        # with each interpreter's hash seed).
         known = sorted((k for k in keys if counts.get(k)), key=lambda k: (-idf[k], k))
         found: dict[StoryId, float] = {}
         for key in known[: self.index_queries]:
@@ -199,7 +200,7 @@ class StoryClusterer:
         best = sorted(found, key=lambda story: (-found[story], story))[: self.candidates]
         probe = Probe(evidence, idf)
         scored = []
-        for story in set(best) | copies.keys():
+        for story in sorted(set(best) | copies.keys()):
             profile = self.store.profile(story)
             if profile.size:  # a story emptied by a partial rebuild is no candidate
                 copy = copies[story].score if story in copies else 0.0

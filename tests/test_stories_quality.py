@@ -55,27 +55,13 @@ def test_dev_stories_meet_the_floors(scores, metric: str) -> None:
     assert value >= FLOORS[metric], f"{metric} {value:.3f} < {FLOORS[metric]}"
 
 
-# Replays both dev sets in one random order, each report's gold story recorded, and
-# prints every candidate story it was compared with.
+# The fit's replay of both dev sets in one random order (each report's gold story
+# recorded): every candidate story's features, and which of them is the report's own.
 CANDIDATES = """
-import json, random, sys
 from bench.fit_stories import Replay, load
-from pipelines.stories import Assignment, StoryClusterer
-from pipelines.story_store import MemoryStoryStore
 rows = load()
-replay = Replay(rows)
-order = [r["id"] for r in rows]
-random.Random(0).shuffle(order)
-clusterer = StoryClusterer(MemoryStoryStore(), reader=replay.reader)
-story_of = {}
-for doc in order:
-    gold, evidence = replay.gold[doc], replay.evidence[doc]
-    _, candidates = clusterer.examine(evidence, replay.bands[doc])
-    print(doc, sorted(str(story) for story, _ in candidates))
-    if gold not in story_of:
-        story_of[gold] = clusterer.store.new_story(doc)
-    assignment = Assignment(story_of[gold], "same-event", None, 1.0)
-    clusterer.record(doc, evidence, replay.bands[doc], assignment)
+for values, own in Replay(rows).examples([r["id"] for r in rows], seed=0):
+    print(own, values.round(6).tolist())
 """
 
 
