@@ -152,9 +152,9 @@ def ensure_story_rules(store: Store, options: Options) -> None:
     from pipelines.story_model import default_model, rules_version
     from pipelines.theme_model import default_model as default_theme_model
 
-    if options.lexicon_file:  # the operator's own: a mistake in it stops the run here
-        options.lexicon()
-    lexicon_digest = file_digest(options.lexicon_file)
+    # The operator's own lexicon is parsed here, so a mistake in it stops the run; the
+    # shipped one is named by its file's bytes, unparsed (a no-op run never parses it).
+    lexicon_digest = options.lexicon().digest if options.lexicon_file else file_digest()
     rules = rules_version(default_model(), lexicon_digest, default_theme_model().digest)
     if needs_recluster(store, rules):
         print("story rules changed: rebuilding the story index first", file=sys.stderr)

@@ -150,5 +150,11 @@ def same_outlet(url: str, page_url: str, hosts: Iterable[str] = ()) -> bool:
     declares)."""
     domain = registrable_domain(url)
     return domain == registrable_domain(page_url) or any(
-        domain == registrable_domain(f"http://{host}/") for host in hosts
+        domain == _host_domain(host) for host in hosts
     )
+
+
+@lru_cache(maxsize=1024)
+def _host_domain(host: str) -> str:
+    """A source's host's registrable domain, looked up once per process."""
+    return registrable_domain(f"http://{host}/")
