@@ -49,6 +49,9 @@ class Term:
     entity: bool = False  # a named entity ([[entity]]): its kind may be "person" or "org" too
     with_year: bool = False  # counts only when a year follows ("Запад" in "Запад-2021")
     strong: bool = False  # a theme cue that on its own says the sentence is about the theme
+    # Themes that an article about this system or body is of, by what it is: BrahMos is
+    # built by an India-Russia joint venture, so a BrahMos story is co-development.
+    implies: frozenset[str] = frozenset()
 
     @property
     def is_tag(self) -> bool:
@@ -137,6 +140,7 @@ class Lexicon:
         lines = sorted(
             f"{t.name}|{t.kind}|{t.alias}|{t.cased}|{t.stem}|{sorted(t.signals)}|{t.weight}"
             + ("|strong" if t.strong else "")
+            + "".join(f"|implies:{theme}" for theme in sorted(t.implies))
             for t in self.terms
         )
         return hashlib.sha1("\n".join(lines).encode()).hexdigest()[:12]
@@ -330,6 +334,13 @@ def _parse(data: dict, source: str) -> tuple[list[Term], dict[str, str]]:
                     raise LexiconError(f"{where}: field 'name' duplicates an earlier tag")
                 tags[name] = kind
             terms.extend(_entry_terms(entry, name, kind, where, entity=section == "entity"))
+    themes = {name for name, kind in tags.items() if kind == "theme"}
+    for term in terms:
+        if not term.implies <= themes:
+            raise LexiconError(
+                f"{source}: {term.name!r}: field 'implies' names no theme tag: "
+                f"{sorted(term.implies - themes)}"
+            )
     return terms, tags
 
 
@@ -357,6 +368,7 @@ _ENTRY_FIELDS = {
     "indian_service",
     "with_year",
     "strong",
+    "implies",
 }
 
 
@@ -375,6 +387,11 @@ def _entry_terms(
         raise LexiconError(f"{where}: field 'weight' must be a number in (0, 5]")
     if "strong" in entry and kind != "theme":
         raise LexiconError(f"{where}: field 'strong' is only for theme tags")
+    implies = entry.get("implies", [])
+    if not isinstance(implies, list) or not all(isinstance(t, str) for t in implies):
+        raise LexiconError(f"{where}: field 'implies' must be a list of theme names")
+    if "implies" in entry and kind in ("theme", "cue"):
+        raise LexiconError(f"{where}: field 'implies' is only for systems, bodies and names")
     terms: list[Term] = []
     for field, cased, extra_signals in (
         ("aliases", False, frozenset()),
@@ -410,6 +427,7 @@ def _entry_terms(
                     entity=entity,
                     with_year=field == "with_year",
                     strong=field == "strong",
+                    implies=frozenset(implies),
                 )
             )
     _check_strong_and_weak(terms, where)

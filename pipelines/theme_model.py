@@ -31,6 +31,7 @@ FEATURES = (
     "share",  # this theme's cue sentences among all theme-cue sentences of the article
     "strong",  # log(1 + strong cue matches)
     "density",  # cue sentences among the article's sentences that hold any match
+    "implied",  # the headline or lead names a system or body implying the theme (lexicon)
 )
 
 

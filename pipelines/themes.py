@@ -5,7 +5,9 @@ or in sentences that name the article's people, systems or organisations, weighs
 than one in a background paragraph; a cue that is negated ("no deal was signed") or
 hedged ("may consider buying") weighs less; history ("between 2009 and 2013 India
 bought…") counts for sourced figures (arms-trade-data) only; strong cues ("signed a
-contract", "took delivery") say more than weak ones ("deal", "supply"). The weight of each
+contract", "took delivery") say more than weak ones ("deal", "supply"); a system or body
+that the lexicon says implies a theme (BrahMos: co-development) counts when the headline
+or lead names it. The weight of each
 kind of evidence is a small logistic model fitted on the labelled dev texts under
 cross-validation (bench/fit_themes.py); its features and coefficients are in
 pipelines/theme_model.py and theme_model.json.
@@ -83,7 +85,9 @@ class ThemeReader:
     def _themes(self, sentences: list[Sentence]) -> list[tuple[str, list[float], list[_Cue]]]:
         """Each theme with cues: its FEATURES and the cues they were read from."""
         found = self._cues(sentences)
-        cue_sentences = sum(len({c.number for c in cues}) for cues in found.values())
+        cue_sentences = sum(
+            len({c.number for c in cues if not c.implied}) for cues in found.values()
+        )
         return [
             (theme, _values(cues, cue_sentences, len(sentences)), cues)
             for theme, cues in found.items()
@@ -120,6 +124,15 @@ class ThemeReader:
                 m.term.name for m in cues if _qualified(m, qualifiers, "negation", DENIAL_REACH)
             }
             affirmed.update(m.term.name for m in cues if m.term.name not in denied)
+        for number, sentence in enumerate(sentences):
+            if sentence.zone in ("body", "tail"):
+                continue
+            for match in sentence.matches:
+                for theme in match.term.implies:
+                    found.setdefault(theme, []).append(
+                        _Cue(number, sentence, match, True, False, False, False, implied=True)
+                    )
+                    affirmed.add(theme)
         return {
             theme: cues for theme, cues in found.items() if theme in affirmed and not _passing(cues)
         }
@@ -135,10 +148,12 @@ class _Cue(NamedTuple):
     negated: bool
     hedged: bool
     history: bool  # set years before the article's own (sourced figures excepted)
+    implied: bool = False  # no cue: a headline or lead names a system implying the theme
 
 
-def _values(cues: list[_Cue], cue_sentences: int, sentences: int) -> list[float]:
+def _values(found: list[_Cue], cue_sentences: int, sentences: int) -> list[float]:
     """FEATURES of one theme; `cue_sentences` counts every theme's, `sentences` all matched."""
+    cues = [c for c in found if not c.implied]
     upfront = dict.fromkeys(("title_strong", "title_weak", "lead_strong", "lead_weak"), 0.0)
     by_sentence: dict[int, list[_Cue]] = {}
     for cue in cues:
@@ -157,28 +172,29 @@ def _values(cues: list[_Cue], cue_sentences: int, sentences: int) -> list[float]
         else:
             weak += 1
     groups = by_sentence.values()
-    count = len(by_sentence)
+    count = len(by_sentence) or 1  # shares of no cue sentences are 0
     return [
         *upfront.values(),
         math.log1p(strong),
         math.log1p(weak),
         math.log1p(loose),
-        float(all(g[0].sentence.zone == "tail" for g in groups)),
+        float(bool(cues) and all(g[0].sentence.zone == "tail" for g in groups)),
         sum(any(c.negated for c in g) for g in groups) / count,
         sum(any(c.hedged for c in g) for g in groups) / count,
         sum(any(c.history for c in g) for g in groups) / count,
         math.log1p(len({c.match.term.alias.casefold() for c in cues})),
-        math.log1p(count),
-        count / cue_sentences,
+        math.log1p(len(by_sentence)),
+        len(by_sentence) / (cue_sentences or 1),
         math.log1p(sum(c.match.term.strong for c in cues)),
-        count / sentences,
+        len(by_sentence) / sentences,
+        float(len(cues) < len(found)),
     ]
 
 
 def _passing(cues: list[_Cue]) -> bool:
     """A theme's only cue is one weak word in a body sentence that names no entity: a
     passing mention ("indigenous" once), not the article's event."""
-    if len(cues) != 1:
+    if len(cues) != 1 or cues[0].implied:
         return False
     (cue,) = cues
     return cue.sentence.zone in ("body", "tail") and not cue.match.term.strong and not cue.anchored
@@ -220,9 +236,13 @@ def _clause(sentence: Sentence, match: Match) -> str:
 
 
 def _evidence(cues: list[_Cue]) -> dict:
-    """The theme's best sentence: the earliest zone, a strong cue before a weak one."""
+    """The theme's best sentence: the earliest zone, a strong cue before a weak one, a cue
+    before a system that implies the theme."""
     rank = {"title": 0, "summary": 1, "lead": 1, "body": 2, "tail": 3}
-    best = min(cues, key=lambda c: (rank[c.sentence.zone], not c.match.term.strong, c.number))
+    best = min(
+        cues,
+        key=lambda c: (c.implied, rank[c.sentence.zone], not c.match.term.strong, c.number),
+    )
     sentence, match = best.sentence, best.match
     text = " ".join(sentence.text.split())
     return {
@@ -233,4 +253,5 @@ def _evidence(cues: list[_Cue]) -> dict:
         "start": match.start,
         "end": match.end,
         "tense": "future" if announces(_clause(sentence, match), "") else "past",
+        **({"implied_by": match.term.name} if best.implied else {}),
     }

@@ -241,6 +241,12 @@ def test_custom_lexicon_with_entities(tmp_path):
         ),
         ('[[entity]]\nname = "X"\nkind = "event"\nwith_year = ["x*"]\n', "'X'", "with_year"),
         ('[[entity]]\nname = "X"\nkind = "unit"\nplace = "y"\naliases = ["x"]\n', "'X'", "place"),
+        (
+            '[[tag]]\nname = "X"\nkind = "system"\nimplies = ["y"]\naliases = ["x"]\n',
+            "'X'",
+            "implies",
+        ),
+        ('[[tag]]\nname = "X"\nkind = "theme"\nimplies = []\naliases = ["x"]\n', "'X'", "implies"),
     ],
 )
 def test_bad_lexicon_names_file_entry_and_field(tmp_path, body, entry, field):

@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from pipelines.lexicon import Lexicon
-from pipelines.topic import BAND, THRESHOLD, Classifier, classify_lines, status_for
+from pipelines.theme_model import FEATURES, ThemeModel
+from pipelines.topic import BAND, THEMES, THRESHOLD, Classifier, classify_lines, status_for
 
 
 @pytest.fixture(scope="module")
@@ -317,3 +318,27 @@ def test_an_irrelevant_article_gets_no_themes(clf):
     )
     assert not v.relevant
     assert not [t for t in v.tags if t.kind == "theme"]
+
+
+def test_a_system_the_lexicon_says_implies_a_theme_is_evidence_for_it() -> None:
+    """BrahMos is made by an India-Russia joint venture: a BrahMos headline is evidence of
+    co-development even where no sentence says so; the same name deep in the body is not."""
+    classifier = Classifier()
+    text = "The Indian Air Force flew the second batch of missiles to Manila on Friday."
+    upfront = classifier.theme_features("India delivers BrahMos missiles to Manila", text)
+    implied = FEATURES.index("implied")
+    assert upfront["co-development"][implied] == 1.0
+    assert upfront["delivery"][implied] == 0.0
+    buried = "Officials said the deliveries went well. " * 4 + "BrahMos was mentioned."
+    assert "co-development" not in classifier.theme_features("India delivers missiles", buried)
+    # Its evidence names what implied it (under a model that trusts the implication).
+    weights = [10.0 if f == "implied" else 0.0 for f in FEATURES]
+    model = ThemeModel(
+        {"version": "t", "features": list(FEATURES), "mean": [0.0] * len(FEATURES),
+         "scale": [1.0] * len(FEATURES), "weights": weights,
+         "intercepts": dict.fromkeys(THEMES, -5.0), "threshold": 0.5}
+    )  # fmt: skip
+    tags = Classifier(themes=model).classify("India delivers BrahMos missiles", text).tags
+    (theme,) = [t for t in tags if t.name == "co-development"]
+    assert theme.evidence[0]["implied_by"] == "BrahMos"
+    assert theme.evidence[0]["where"] == "title"
