@@ -119,6 +119,7 @@ class Replay:
         clusterer = StoryClusterer(MemoryStoryStore(), model=model, reader=self.reader)
         for doc in order:
             clusterer.assign_evidence(doc, self.evidence[doc])
+        clusterer.refine([(doc, self.evidence[doc]) for doc in order])  # as `newswatch cluster`
         return {doc: clusterer.store.member(doc).story_id for doc in order}
 
 

@@ -3,6 +3,8 @@
 The story index is built by a model and a lexicon whose version is stored with it. When
 either changes, the archive is replayed through the matcher in publication order (all of
 it, or the articles since a date), so it never holds stories made by two sets of rules.
+Each batch of articles, once assigned, is refined (StoryClusterer.refine): a report that
+came before the story it belongs to had formed moves to it.
 A story keeps its id when its lead article leads it again; a story no article belongs to
 any more points at the story its lead article joined, so every link still resolves.
 """
@@ -70,18 +72,21 @@ def recluster(
     for start in range(0, len(order), BATCH):
         rows = store.articles_for_clustering(order[start : start + BATCH])
         with store.transaction():
-            updates = []
+            batch = []
             for row in rows:
-                result = clusterer.assign(
-                    row["url"],
-                    row["title"] or "",
-                    row["body"] or "",
-                    published=row["published"],
-                    themes=row["themes"],
+                title, body = row["title"] or "", row["body"] or ""
+                evidence = clusterer.reader.read(
+                    title, body, row["published"], themes=row["themes"]
                 )
+                clusterer.assign(row["url"], title, body, evidence=evidence)
+                batch.append((row["url"], evidence))
+            clusterer.refine(batch)
+            updates = []
+            for row in rows:  # where each ended, after the batch's moves and merges
+                member = clusterer.store.member(row["url"])
                 before[row["id"]] = row["story_id"]
-                after[row["id"]] = result.story_id
-                updates.append((result.story_id, result.kind, result.matched, row["id"]))
+                after[row["id"]] = member.story_id
+                updates.append((member.story_id, member.kind, member.matched, row["id"]))
             store.set_article_stories(updates)
         if progress:
             progress(len(rows))

@@ -11,6 +11,11 @@ An article joins a story when it is
 When an article fits its best story and also fits another one well enough, the two
 stories were one event all along and merge. Candidates come only from bounded index
 lookups, so the cost per article does not grow with the archive.
+
+An article is judged against the stories that exist when it arrives, so which story a
+report joins depends on what came before it. When a batch is assigned together
+(`newswatch cluster`, `newswatch recluster`), `refine` then judges each of its reports
+again against the stories as they ended up, and moves it to the story it fits best.
 """
 
 from __future__ import annotations
@@ -46,6 +51,9 @@ VERBATIM = 0.8
 PARTIAL_COPY = 0.5
 COPIED_LEAD = 0.5
 COPY_AGREES = 0.9
+# Passes over a batch in `refine`: a second pass lets reports follow the ones moved in the
+# first; more passes rarely move anything.
+REFINE_ROUNDS = 2
 
 
 @dataclass(frozen=True)
@@ -177,12 +185,60 @@ class StoryClusterer:
         kind: Kind = "syndicated" if copy and copy.score >= self.model.copy else "same-event"
         return Assignment(story, kind, matched, round(probability, 4), merged)
 
+    def refine(
+        self, batch: list[tuple[str, Evidence]], rounds: int = REFINE_ROUNDS
+    ) -> dict[str, Assignment]:
+        """Judge each stored report of `batch` again against the stories as they are now
+        (its own story without it) and move it where it fits best: to another story that
+        it fits at least `model.join` likely and better than its own. Copies stay with
+        what they copy. Returns the new assignment of each report that moved."""
+        moved: dict[str, Assignment] = {}
+        for _ in range(rounds):
+            moves = 0
+            for doc_id, evidence in batch:
+                member = self.store.member(doc_id)
+                if member is None or member.kind in ("duplicate", "syndicated"):
+                    continue
+                found = self._better_story(doc_id, evidence, member.story_id)
+                if found is not None:
+                    moved[doc_id] = found
+                    moves += 1
+            if not moves:
+                break
+        return moved
+
+    def _better_story(self, doc_id: str, evidence: Evidence, own: StoryId) -> Assignment | None:
+        """Move the report to the story it fits best, if that is not its own."""
+        profile = self.store.profile(own)
+        profile.remove(evidence)  # its story as it would be without it
+        bands = band_keys(minhash(evidence.shingles))
+        _, candidates = self.examine(evidence, bands, again=(doc_id, own))
+        scored = {story: self.model.probability(values) for story, values in candidates}
+        keep = scored.pop(own, self.model.join)  # a report alone leaves only for a story it fits
+        best = max(scored, key=lambda story: (scored[story], str(story)), default=None)
+        if best is None or scored[best] < self.model.join or scored[best] <= keep:
+            profile.add(evidence)
+            return None
+        self.store.save_profile(own, profile)
+        target = self.store.profile(best)
+        target.add(evidence)
+        self.store.save_profile(best, target)
+        score = round(scored[best], 4)
+        self.store.move_member(doc_id, best, score)
+        return Assignment(best, "same-event", None, score)
+
     def examine(
-        self, evidence: Evidence, bands: list[int]
+        self,
+        evidence: Evidence,
+        bands: list[int],
+        again: tuple[str, StoryId] | None = None,
     ) -> tuple[dict[StoryId, Copy], list[tuple[StoryId, np.ndarray]]]:
         """The candidate stories of an article: per story its closest copy (containment
-        and article), and every candidate's FEATURES."""
-        copies = self._copies(evidence, bands)
+        and article), and every candidate's FEATURES. `again`: the id and story of a
+        stored article judged again, which is no copy of itself and whose own story is
+        always a candidate."""
+        exclude, own = again if again else (None, None)
+        copies = self._copies(evidence, bands, exclude)
         keys = evidence_keys(evidence)
         counts = self.store.key_counts(keys)
         total = self.store.doc_count()
@@ -191,7 +247,7 @@ class StoryClusterer:
         # Ties go by name and by story id, and candidates are compared in id order: the
         # same arrivals give the same stories in every process (a set's order changes
         # with each interpreter's hash seed).
-        known = sorted((k for k in keys if counts.get(k)), key=lambda k: (-idf[k], k))
+        known = sorted((k for k in idf if counts.get(k)), key=lambda k: (-idf[k], k))
         found: dict[StoryId, float] = {}
         for key in known[: self.index_queries]:
             for story in self.store.stories_by_keys([key], self.per_key):
@@ -200,19 +256,21 @@ class StoryClusterer:
         best = sorted(found, key=lambda story: (-found[story], story))[: self.candidates]
         probe = Probe(evidence, idf)
         scored = []
-        for story in sorted(set(best) | copies.keys()):
+        for story in sorted(set(best) | copies.keys() | ({own} if again else set())):
             profile = self.store.profile(story)
             if profile.size:  # a story emptied by a partial rebuild is no candidate
                 copy = copies[story].score if story in copies else 0.0
                 scored.append((story, features(probe, profile, copy)))
         return copies, scored
 
-    def _copies(self, evidence: Evidence, bands: list[int]) -> dict[StoryId, Copy]:
+    def _copies(
+        self, evidence: Evidence, bands: list[int], exclude: str | None = None
+    ) -> dict[StoryId, Copy]:
         """Per story, its closest band candidate: how much of the article (and of its
         opening) that member holds."""
         copies: dict[StoryId, Copy] = {}
         for doc_id in self.store.by_bands(bands, self.per_key):
-            member = self.store.member(doc_id)
+            member = self.store.member(doc_id) if doc_id != exclude else None
             if member is None:
                 continue
             other = np.frombuffer(member.shingles, np.uint32)
@@ -238,10 +296,12 @@ def _share_in(part: np.ndarray, whole: np.ndarray) -> float:
 
 
 def cluster_lines(lines: Iterable[str], out: TextIO, err: TextIO, clusterer: StoryClusterer) -> int:
-    """Read JSON Lines {"id", "title", "text"[, "url", "published", "lang"]}, write
-    {"id", "story"} per article; report malformed lines on `err` with their number and
+    """Read JSON Lines {"id", "title", "text"[, "url", "published", "lang"]}, assign them
+    all, refine the batch (StoryClusterer.refine), then write {"id", "story"} per article
+    with the story it ended in; report malformed lines on `err` with their number and
     skip them. Returns how many lines were skipped."""
     bad = 0
+    batch: dict[str, Evidence] = {}
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -257,8 +317,13 @@ def cluster_lines(lines: Iterable[str], out: TextIO, err: TextIO, clusterer: Sto
             bad += 1
             print(f"line {number}: skipped: {exc}", file=err)
             continue
-        result = clusterer.assign(
-            row["id"], row["title"], row["text"], published=row.get("published")
-        )
-        out.write(json.dumps({"id": row["id"], "story": result.story_id}) + "\n")
+        if row["id"] in batch:
+            continue
+        evidence = clusterer.reader.read(row["title"], row["text"], row.get("published"))
+        clusterer.assign(row["id"], row["title"], row["text"], evidence=evidence)
+        batch[row["id"]] = evidence
+    clusterer.refine(list(batch.items()))
+    for doc_id in batch:
+        story = clusterer.store.member(doc_id).story_id
+        out.write(json.dumps({"id": doc_id, "story": story}) + "\n")
     return bad

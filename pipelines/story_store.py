@@ -38,6 +38,9 @@ class StoryStore(Protocol):
     def add_member(self, member: Member, band_keys: Sequence[int]) -> None:
         """Store an article and index it under its MinHash band keys."""
 
+    def move_member(self, doc_id: str, story_id: StoryId, score: float) -> None:
+        """Move a stored article to another story, as another report of its event."""
+
     def by_body_hash(self, body_hash: str) -> str | None:
         """Some stored article with this body hash."""
 
@@ -105,6 +108,12 @@ class MemoryStoryStore:
         self._hashes.setdefault(member.body_hash, member.doc_id)
         for key in band_keys:
             self._bands[key].append(member.doc_id)
+
+    def move_member(self, doc_id: str, story_id: StoryId, score: float) -> None:
+        found = self._members[doc_id]
+        self._members[doc_id] = Member(
+            doc_id, story_id, "same-event", None, score, found.body_hash, found.shingles
+        )
 
     def by_body_hash(self, body_hash: str) -> str | None:
         return self._hashes.get(body_hash)

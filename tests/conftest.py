@@ -7,8 +7,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from pipelines.story_model import FEATURES, JoinModel
 from tests.siteserver import FixtureSite, SiteServer
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -80,3 +82,12 @@ def write_sources(path: Path, sources: dict[str, list[str]], **extra: str) -> Pa
         entries.append("\n".join(lines))
     path.write_text("\n\n".join(entries) + "\n", encoding="utf-8")
     return path
+
+
+def cover_model() -> JoinModel:
+    """A story join model that looks at one thing: the share of the report's entities that
+    its candidate story names (it joins from one half up)."""
+    weights = np.zeros(len(FEATURES))
+    weights[FEATURES.index("entity_cover")] = 6.0
+    zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
+    return JoinModel("test", zeros, ones, weights, -3.0, 0.5, 1.01, 0.8)

@@ -14,6 +14,7 @@ from pipelines.stories import StoryClusterer, cluster_lines
 from pipelines.story_model import FEATURES, default_model, share_a_figure
 from pipelines.story_store import MemoryStoryStore
 from pipelines.tense import announces
+from tests.conftest import cover_model
 
 WIRE = (
     "The Defence Acquisition Council on Thursday cleared the purchase of 12 Su-30MKI fighter "
@@ -314,3 +315,44 @@ def test_a_report_that_fits_two_stories_merges_them() -> None:
     assert bridge.kind == "same-event" and len(bridge.merged) == 1
     stories = {clusterer.store.member(d).story_id for d in "abc"}
     assert stories == {bridge.story_id}
+
+
+COVER_REPORTS = {
+    "a1": ("Rajnath Singh speaks", "Defence Minister Rajnath Singh spoke on Friday."),
+    "a2": ("Belousov on the S-400", "Andrei Belousov said the S-400 deliveries go on."),
+    "a3": (
+        "Rajnath Singh meets Belousov",
+        "Rajnath Singh met Andrei Belousov and discussed the S-400.",
+    ),
+}
+
+
+def _cluster(order: list[str]) -> dict[str, str]:
+    lines = [
+        json.dumps({"id": doc, "title": COVER_REPORTS[doc][0], "text": COVER_REPORTS[doc][1]})
+        for doc in order
+    ]
+    out = io.StringIO()
+    assert cluster_lines(lines, out, io.StringIO(), StoryClusterer(model=cover_model())) == 0
+    return {row["id"]: row["story"] for row in map(json.loads, out.getvalue().splitlines())}
+
+
+def test_refine_moves_an_early_report_to_the_story_that_formed_after_it() -> None:
+    clusterer = StoryClusterer(model=cover_model())
+    batch = []
+    for doc in ("a1", "a2", "a3"):  # a1 arrives alone; a3 then joins a2, not a1
+        title, text = COVER_REPORTS[doc]
+        evidence = clusterer.reader.read(title, text)
+        clusterer.assign(doc, title, text, evidence=evidence)
+        batch.append((doc, evidence))
+    stories = [clusterer.store.member(d).story_id for d in ("a1", "a2", "a3")]
+    assert stories == ["a1", "a2", "a2"]
+    moved = clusterer.refine(batch)
+    assert set(moved) == {"a1"} and moved["a1"].story_id == "a2"
+    assert {clusterer.store.member(d).story_id for d in ("a1", "a2", "a3")} == {"a2"}
+    assert clusterer.store.profile("a2").size == 3 and clusterer.store.profile("a1").size == 0
+
+
+def test_cluster_lines_gives_one_partition_whatever_the_order() -> None:
+    first, later = _cluster(["a1", "a2", "a3"]), _cluster(["a3", "a1", "a2"])
+    assert len(set(first.values())) == len(set(later.values())) == 1

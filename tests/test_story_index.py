@@ -16,7 +16,7 @@ from pipelines.store import Store
 from pipelines.stories import StoryClusterer
 from pipelines.story_model import FEATURES, default_model
 from pipelines.story_store import MemoryStoryStore
-from tests.conftest import run_newswatch, write_sources
+from tests.conftest import cover_model, run_newswatch, write_sources
 
 READER = EvidenceReader()
 REPORTS = [
@@ -171,3 +171,25 @@ def test_recluster_command(store, tmp_path):
     assert "4 articles in 3 stories: 0 stories split, 0 merged" in result.stdout
     missing = run_newswatch("recluster", "--db", str(tmp_path / "none.db"))
     assert missing.returncode == 2 and "no database at" in missing.stderr
+
+
+def test_recluster_moves_a_report_that_came_before_its_story(store):
+    """Refining each batch: the first report, alone when it came, joins the story that the
+    two after it formed (the one-feature cover_model judges by shared entities)."""
+    reports = [
+        ("https://a.example/1", "2025-01-01", "Rajnath Singh speaks",
+         "Defence Minister Rajnath Singh spoke on Friday."),
+        ("https://b.example/2", "2025-01-02", "Belousov on the S-400",
+         "Andrei Belousov said the S-400 deliveries go on."),
+        ("https://c.example/3", "2025-01-03", "Rajnath Singh meets Belousov",
+         "Rajnath Singh met Andrei Belousov and discussed the S-400."),
+    ]  # fmt: skip
+    online = StoryClusterer(store.story_store(), model=cover_model(), reader=READER)
+    assert len(set(store_all(store, online, reports).values())) == 2
+    result = recluster(
+        store, lambda index: StoryClusterer(index, model=cover_model(), reader=READER)
+    )
+    after = {r["url"]: r["story_id"] for r in store.db.query("SELECT url, story_id FROM articles")}
+    assert (result.articles, result.stories, len(set(after.values()))) == (3, 1, 1)
+    members = store.db.execute("SELECT DISTINCT story FROM story_members").fetchall()
+    assert members == [(next(iter(after.values())),)]

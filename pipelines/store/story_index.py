@@ -83,6 +83,13 @@ class SqliteStoryStore:
         self._documents = self.doc_count() - 1
         return row[1]
 
+    def move_member(self, doc_id: str, story_id: int, score: float) -> None:
+        self.db.execute(
+            "UPDATE story_members SET story = ?, kind = 'same-event', matched = NULL, score = ?"
+            " WHERE doc = ?",
+            [story_id, score, doc_id],
+        )
+
     def by_body_hash(self, body_hash: str) -> str | None:
         row = self.db.execute(
             "SELECT doc FROM story_members WHERE body_hash = ? LIMIT 1", [body_hash]
