@@ -1,7 +1,7 @@
 """Quality gate of the story matcher on the labelled dev stories in ../shared (skipped
 when absent): the shipped model replays both sets in random orders and may not fall below
 the floors. The model was fitted on these stories, so these are regression floors; the
-honest, cross-validated figures come from bench/fit_stories.py (see the README)."""
+honest, cross-validated figures come from bench/fit_stories.py."""
 
 import json
 import os
@@ -20,8 +20,9 @@ from pipelines.stories import StoryClusterer
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
 ORDERS = 3
-# Measured with the shipped model (in-sample, 3 orders): see the README for the figures.
-FLOORS = {"bcubed_precision": 0.95, "bcubed_f1": 0.66, "syndicated_recall": 1.0}
+# Measured with the shipped model (in-sample, 3 orders, refined as `newswatch cluster`
+# refines): P .996, F1 .707. The cross-validated figures come from bench/fit_stories.py.
+FLOORS = {"bcubed_precision": 0.95, "bcubed_f1": 0.69, "syndicated_recall": 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -41,10 +42,10 @@ def scores() -> list:
         order = rows[:]
         random.Random(seed).shuffle(order)
         clusterer = StoryClusterer(reader=reader)
-        predicted = {
-            r["id"]: clusterer.assign_evidence(r["id"], evidence[r["id"]]).story_id for r in order
-        }
-        predicted = {d: clusterer.store.member(d).story_id for d in predicted}  # after merges
+        for r in order:
+            clusterer.assign_evidence(r["id"], evidence[r["id"]])
+        clusterer.refine([(r["id"], evidence[r["id"]]) for r in order])  # as `newswatch cluster`
+        predicted = {r["id"]: clusterer.store.member(r["id"]).story_id for r in order}
         results.append(score(rows, predicted))
     return results
 
