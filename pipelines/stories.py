@@ -12,10 +12,10 @@ When an article fits its best story and also fits another one well enough, the t
 stories were one event all along and merge. Candidates come only from bounded index
 lookups, so the cost per article does not grow with the archive.
 
-An article is judged against the stories that exist when it arrives, so which story a
-report joins depends on what came before it. When a batch is assigned together
-(`newswatch cluster`, `newswatch recluster`), `refine` then judges each of its reports
-again against the stories as they ended up, and moves it to the story it fits best.
+An article is judged against the stories that exist when it arrives, so a report that
+came before the others of its event stays alone. When a batch is assigned together
+(`newswatch cluster`, `newswatch recluster`), `refine` then judges each report of it that
+is still alone again, against the stories as they ended up.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from pipelines.shingles import band_keys, containment, minhash
 from pipelines.story_model import (
     JoinModel,
     Probe,
+    StoryProfile,
     default_model,
     evidence_keys,
     features,
@@ -51,8 +52,8 @@ VERBATIM = 0.8
 PARTIAL_COPY = 0.5
 COPIED_LEAD = 0.5
 COPY_AGREES = 0.9
-# Passes over a batch in `refine`: a second pass lets reports follow the ones moved in the
-# first; more passes rarely move anything.
+# Passes over a batch in `refine`: a report may fit a story only once another lone report
+# has joined it; more passes rarely move anything.
 REFINE_ROUNDS = 2
 
 
@@ -188,18 +189,18 @@ class StoryClusterer:
     def refine(
         self, batch: list[tuple[str, Evidence]], rounds: int = REFINE_ROUNDS
     ) -> dict[str, Assignment]:
-        """Judge each stored report of `batch` again against the stories as they are now
-        (its own story without it) and move it where it fits best: to another story that
-        it fits at least `model.join` likely and better than its own. Copies stay with
-        what they copy. Returns the new assignment of each report that moved."""
+        """Judge each report of `batch` that is still alone in its story again, against
+        the stories as they are now, and move it to the one it fits best if that reaches
+        the join threshold: a report that came before its story had formed joins it.
+        Returns the new assignment of each report that moved."""
         moved: dict[str, Assignment] = {}
         for _ in range(rounds):
             moves = 0
             for doc_id, evidence in batch:
                 member = self.store.member(doc_id)
-                if member is None or member.kind in ("duplicate", "syndicated"):
+                if member is None or self.store.profile(member.story_id).size != 1:
                     continue
-                found = self._better_story(doc_id, evidence, member.story_id)
+                found = self._join_later_story(doc_id, evidence, member.story_id)
                 if found is not None:
                     moved[doc_id] = found
                     moves += 1
@@ -207,19 +208,19 @@ class StoryClusterer:
                 break
         return moved
 
-    def _better_story(self, doc_id: str, evidence: Evidence, own: StoryId) -> Assignment | None:
-        """Move the report to the story it fits best, if that is not its own."""
-        profile = self.store.profile(own)
-        profile.remove(evidence)  # its story as it would be without it
+    def _join_later_story(
+        self, doc_id: str, evidence: Evidence, alone: StoryId
+    ) -> Assignment | None:
+        """Move a report out of the story it is alone in, to the story it fits best."""
         bands = band_keys(minhash(evidence.shingles))
-        _, candidates = self.examine(evidence, bands, again=(doc_id, own))
-        scored = {story: self.model.probability(values) for story, values in candidates}
-        keep = scored.pop(own, self.model.join)  # a report alone leaves only for a story it fits
+        _, candidates = self.examine(evidence, bands, exclude=doc_id)
+        scored = {
+            story: self.model.probability(values) for story, values in candidates if story != alone
+        }
         best = max(scored, key=lambda story: (scored[story], str(story)), default=None)
-        if best is None or scored[best] < self.model.join or scored[best] <= keep:
-            profile.add(evidence)
+        if best is None or scored[best] < self.model.join:
             return None
-        self.store.save_profile(own, profile)
+        self.store.save_profile(alone, StoryProfile())  # no member left: no candidate
         target = self.store.profile(best)
         target.add(evidence)
         self.store.save_profile(best, target)
@@ -228,16 +229,11 @@ class StoryClusterer:
         return Assignment(best, "same-event", None, score)
 
     def examine(
-        self,
-        evidence: Evidence,
-        bands: list[int],
-        again: tuple[str, StoryId] | None = None,
+        self, evidence: Evidence, bands: list[int], exclude: str | None = None
     ) -> tuple[dict[StoryId, Copy], list[tuple[StoryId, np.ndarray]]]:
         """The candidate stories of an article: per story its closest copy (containment
-        and article), and every candidate's FEATURES. `again`: the id and story of a
-        stored article judged again, which is no copy of itself and whose own story is
-        always a candidate."""
-        exclude, own = again if again else (None, None)
+        and article), and every candidate's FEATURES. `exclude`: the article itself, when
+        a stored one is judged again (it is no copy of itself)."""
         copies = self._copies(evidence, bands, exclude)
         keys = evidence_keys(evidence)
         counts = self.store.key_counts(keys)
@@ -256,7 +252,7 @@ class StoryClusterer:
         best = sorted(found, key=lambda story: (-found[story], story))[: self.candidates]
         probe = Probe(evidence, idf)
         scored = []
-        for story in sorted(set(best) | copies.keys() | ({own} if again else set())):
+        for story in sorted(set(best) | copies.keys()):
             profile = self.store.profile(story)
             if profile.size:  # a story emptied by a partial rebuild is no candidate
                 copy = copies[story].score if story in copies else 0.0
