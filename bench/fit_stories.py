@@ -117,9 +117,7 @@ class Replay:
         order = list(docs)
         random.Random(seed).shuffle(order)
         clusterer = StoryClusterer(MemoryStoryStore(), model=model, reader=self.reader)
-        for doc in order:
-            clusterer.assign_evidence(doc, self.evidence[doc])
-        clusterer.refine([(doc, self.evidence[doc]) for doc in order])  # as `newswatch cluster`
+        clusterer.assign_batch([(doc, self.evidence[doc]) for doc in order])  # as `cluster`
         return {doc: clusterer.store.member(doc).story_id for doc in order}
 
 

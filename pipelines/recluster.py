@@ -20,6 +20,7 @@ from pipelines.store import Store
 from pipelines.story_model import evidence_keys
 
 if TYPE_CHECKING:  # the matcher loads with the first story to rebuild
+    from pipelines.evidence import Evidence
     from pipelines.stories import StoryClusterer
 
 # Articles replayed per transaction: an interrupted rebuild leaves the version unset,
@@ -72,15 +73,7 @@ def recluster(
     for start in range(0, len(order), BATCH):
         rows = store.articles_for_clustering(order[start : start + BATCH])
         with store.transaction():
-            batch = []
-            for row in rows:
-                title, body = row["title"] or "", row["body"] or ""
-                evidence = clusterer.reader.read(
-                    title, body, row["published"], themes=row["themes"]
-                )
-                clusterer.assign(row["url"], title, body, evidence=evidence)
-                batch.append((row["url"], evidence))
-            clusterer.refine(batch)
+            clusterer.assign_batch([(row["url"], _evidence(clusterer, row)) for row in rows])
             updates = []
             for row in rows:  # where each ended, after the batch's moves and merges
                 member = clusterer.store.member(row["url"])
@@ -110,13 +103,18 @@ def _unindex(store: Store, clusterer: StoryClusterer, ids: list[int]) -> None:
             story = index.remove_member(row["url"])
             if story is None:
                 continue
-            evidence = clusterer.reader.read(
-                row["title"] or "", row["body"] or "", row["published"], themes=row["themes"]
-            )
+            evidence = _evidence(clusterer, row)
             profile = index.profile(story)
             profile.remove(evidence)
             index.save_profile(story, profile)
             index.count_keys(evidence_keys(evidence), -1)
+
+
+def _evidence(clusterer: StoryClusterer, row: dict) -> Evidence:
+    """A stored article's evidence, read with its stored themes."""
+    return clusterer.reader.read(
+        row["title"] or "", row["body"] or "", row["published"], themes=row["themes"]
+    )
 
 
 def _spread(old: dict[int, int | None], new: dict[int, int]) -> int:

@@ -133,6 +133,15 @@ class StoryClusterer:
         self.record(doc_id, evidence, bands, result)
         return result
 
+    def assign_batch(self, batch: list[tuple[str, Evidence]]) -> None:
+        """Assign articles read together, in their order, then refine them (what
+        `newswatch cluster` and each batch of `newswatch recluster` do). An article stored
+        already keeps its story until refined."""
+        for doc_id, evidence in batch:
+            if self.store.member(doc_id) is None:
+                self.assign_evidence(doc_id, evidence)
+        self.refine(batch)
+
     def record(self, doc_id: str, evidence: Evidence, bands: list[int], result: Assignment) -> None:
         """Store the article in its story (merging the stories `result` names)."""
         story = result.story_id
@@ -243,7 +252,7 @@ class StoryClusterer:
         # Ties go by name and by story id, and candidates are compared in id order: the
         # same arrivals give the same stories in every process (a set's order changes
         # with each interpreter's hash seed).
-        known = sorted((k for k in idf if counts.get(k)), key=lambda k: (-idf[k], k))
+        known = sorted((k for k in keys if counts.get(k)), key=lambda k: (-idf[k], k))
         found: dict[StoryId, float] = {}
         for key in known[: self.index_queries]:
             for story in self.store.stories_by_keys([key], self.per_key):
@@ -293,9 +302,9 @@ def _share_in(part: np.ndarray, whole: np.ndarray) -> float:
 
 def cluster_lines(lines: Iterable[str], out: TextIO, err: TextIO, clusterer: StoryClusterer) -> int:
     """Read JSON Lines {"id", "title", "text"[, "url", "published", "lang"]}, assign them
-    all, refine the batch (StoryClusterer.refine), then write {"id", "story"} per article
-    with the story it ended in; report malformed lines on `err` with their number and
-    skip them. Returns how many lines were skipped."""
+    as one batch (StoryClusterer.assign_batch), then write {"id", "story"} per article with
+    the story it ended in; report malformed lines on `err` with their number and skip them.
+    Returns how many lines were skipped."""
     bad = 0
     batch: dict[str, Evidence] = {}
     for number, line in enumerate(lines, start=1):
@@ -313,12 +322,11 @@ def cluster_lines(lines: Iterable[str], out: TextIO, err: TextIO, clusterer: Sto
             bad += 1
             print(f"line {number}: skipped: {exc}", file=err)
             continue
-        if row["id"] in batch:
-            continue
-        evidence = clusterer.reader.read(row["title"], row["text"], row.get("published"))
-        clusterer.assign(row["id"], row["title"], row["text"], evidence=evidence)
-        batch[row["id"]] = evidence
-    clusterer.refine(list(batch.items()))
+        if row["id"] not in batch:
+            batch[row["id"]] = clusterer.reader.read(
+                row["title"], row["text"], row.get("published")
+            )
+    clusterer.assign_batch(list(batch.items()))
     for doc_id in batch:
         story = clusterer.store.member(doc_id).story_id
         out.write(json.dumps({"id": doc_id, "story": story}) + "\n")

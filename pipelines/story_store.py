@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Hashable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal, Protocol
 
 from pipelines.story_model import StoryProfile
@@ -110,9 +110,8 @@ class MemoryStoryStore:
             self._bands[key].append(member.doc_id)
 
     def move_member(self, doc_id: str, story_id: StoryId, score: float) -> None:
-        found = self._members[doc_id]
-        self._members[doc_id] = Member(
-            doc_id, story_id, "same-event", None, score, found.body_hash, found.shingles
+        self._members[doc_id] = replace(
+            self._members[doc_id], story_id=story_id, kind="same-event", matched=None, score=score
         )
 
     def by_body_hash(self, body_hash: str) -> str | None:

@@ -124,15 +124,9 @@ class ThemeReader:
                 m.term.name for m in cues if _qualified(m, qualifiers, "negation", DENIAL_REACH)
             }
             affirmed.update(m.term.name for m in cues if m.term.name not in denied)
-        for number, sentence in enumerate(sentences):
-            if sentence.zone in ("body", "tail"):
-                continue
-            for match in sentence.matches:
-                for theme in match.term.implies:
-                    found.setdefault(theme, []).append(
-                        _Cue(number, sentence, match, True, False, False, False, implied=True)
-                    )
-                    affirmed.add(theme)
+        for theme, implied in _implied(sentences).items():
+            found.setdefault(theme, []).extend(implied)
+            affirmed.add(theme)
         return {
             theme: cues for theme, cues in found.items() if theme in affirmed and not _passing(cues)
         }
@@ -151,9 +145,26 @@ class _Cue(NamedTuple):
     implied: bool = False  # no cue: a headline or lead names a system implying the theme
 
 
+def _implied(sentences: list[Sentence]) -> dict[str, list[_Cue]]:
+    """Per theme, the systems and bodies of the headline and lead that the lexicon says
+    imply it (`implies`: BrahMos, co-development)."""
+    found: dict[str, list[_Cue]] = {}
+    for number, sentence in enumerate(sentences):
+        if sentence.zone in ("body", "tail"):
+            continue
+        for match in sentence.matches:
+            for theme in match.term.implies:
+                cue = _Cue(
+                    number, sentence, match,
+                    anchored=True, negated=False, hedged=False, history=False, implied=True,
+                )  # fmt: skip
+                found.setdefault(theme, []).append(cue)
+    return found
+
+
 def _values(found: list[_Cue], cue_sentences: int, sentences: int) -> list[float]:
     """FEATURES of one theme; `cue_sentences` counts every theme's, `sentences` all matched."""
-    cues = [c for c in found if not c.implied]
+    cues = [c for c in found if not c.implied]  # what the text says of the theme
     upfront = dict.fromkeys(("title_strong", "title_weak", "lead_strong", "lead_weak"), 0.0)
     by_sentence: dict[int, list[_Cue]] = {}
     for cue in cues:
@@ -172,22 +183,23 @@ def _values(found: list[_Cue], cue_sentences: int, sentences: int) -> list[float
         else:
             weak += 1
     groups = by_sentence.values()
-    count = len(by_sentence) or 1  # shares of no cue sentences are 0
+    count = len(by_sentence)
+    per_sentence = max(count, 1)  # a theme only implied has no cue sentence: its shares are 0
     return [
         *upfront.values(),
         math.log1p(strong),
         math.log1p(weak),
         math.log1p(loose),
         float(bool(cues) and all(g[0].sentence.zone == "tail" for g in groups)),
-        sum(any(c.negated for c in g) for g in groups) / count,
-        sum(any(c.hedged for c in g) for g in groups) / count,
-        sum(any(c.history for c in g) for g in groups) / count,
+        sum(any(c.negated for c in g) for g in groups) / per_sentence,
+        sum(any(c.hedged for c in g) for g in groups) / per_sentence,
+        sum(any(c.history for c in g) for g in groups) / per_sentence,
         math.log1p(len({c.match.term.alias.casefold() for c in cues})),
-        math.log1p(len(by_sentence)),
-        len(by_sentence) / (cue_sentences or 1),
+        math.log1p(count),
+        count / max(cue_sentences, 1),
         math.log1p(sum(c.match.term.strong for c in cues)),
-        len(by_sentence) / sentences,
-        float(len(cues) < len(found)),
+        count / sentences,
+        float(any(c.implied for c in found)),
     ]
 
 

@@ -42,9 +42,7 @@ def scores() -> list:
         order = rows[:]
         random.Random(seed).shuffle(order)
         clusterer = StoryClusterer(reader=reader)
-        for r in order:
-            clusterer.assign_evidence(r["id"], evidence[r["id"]])
-        clusterer.refine([(r["id"], evidence[r["id"]]) for r in order])  # as `newswatch cluster`
+        clusterer.assign_batch([(r["id"], evidence[r["id"]]) for r in order])  # as `cluster`
         predicted = {r["id"]: clusterer.store.member(r["id"]).story_id for r in order}
         results.append(score(rows, predicted))
     return results
