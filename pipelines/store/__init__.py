@@ -75,6 +75,9 @@ class Store(RunQueries, ArticleQueries, SearchQueries, StoryQueries, ReportQueri
     ):
         self.path = Path(path)
         self.clock = clock
+        # The story indexes on this connection: what they keep decoded is forgotten when
+        # a transaction rolls back, so it never holds what the database does not.
+        self._story_stores: list[SqliteStoryStore] = []
         in_memory = str(path) == ":memory:"
         if not in_memory:
             if not self.path.exists() and not create:
@@ -113,24 +116,31 @@ class Store(RunQueries, ArticleQueries, SearchQueries, StoryQueries, ReportQueri
         taken at the start (BEGIN IMMEDIATE), so a transaction that reads before it
         writes waits out another writer for the busy timeout instead of failing at its
         first write; nested, it is a savepoint."""
-        if self.db.conn.in_transaction:
-            with self.db.atomic():
-                yield self
-            return
-        self.db.execute("BEGIN IMMEDIATE")
         try:
-            yield self
-            self.db.conn.commit()
-        except BaseException:
             if self.db.conn.in_transaction:
-                self.db.conn.rollback()
+                with self.db.atomic():
+                    yield self
+                return
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self
+                self.db.conn.commit()
+            except BaseException:
+                if self.db.conn.in_transaction:
+                    self.db.conn.rollback()
+                raise
+        except BaseException:
+            for index in self._story_stores:
+                index.forget()
             raise
 
     def story_store(self, run_id: int | None = None, *, rebuild: bool = False) -> SqliteStoryStore:
         """The story matcher's index in this database, on this connection; merges are
         recorded against `run_id`. `rebuild`: stories keep their ids when their lead
         articles lead them again (see pipelines/recluster.py)."""
-        return SqliteStoryStore(self.db, self.clock, run_id, reuse_leads=rebuild)
+        index = SqliteStoryStore(self.db, self.clock, run_id, reuse_leads=rebuild)
+        self._story_stores.append(index)
+        return index
 
     # ------------------------------------------------------------------ schema
 

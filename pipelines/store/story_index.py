@@ -41,6 +41,12 @@ class SqliteStoryStore:
         self._profiles: OrderedDict[int, StoryProfile] = OrderedDict()
         self._documents: int | None = None
 
+    def forget(self) -> None:
+        """Drop what is kept decoded (a transaction rolled back: it may hold what the
+        database no longer does); it is read again as needed."""
+        self._profiles.clear()
+        self._documents = None
+
     # ------------------------------------------------------------------ articles
 
     def member(self, doc_id: str) -> Member | None:
