@@ -7,20 +7,28 @@ Each batch of articles, once assigned, is refined (StoryClusterer.refine): a rep
 alone in its story is judged again, and joins the story of its event that formed after it.
 A story keeps its id when its lead article leads it again; a story no article belongs to
 any more points at the story its lead article joined, so every link still resolves.
+
+Reading an article's evidence is a third of the work and needs nothing of the index, so
+on a machine with more than one core another process reads each batch's evidence while
+this one assigns the batch before.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pipelines.store import Store
 from pipelines.story_model import evidence_keys
 
 if TYPE_CHECKING:  # the matcher loads with the first story to rebuild
-    from pipelines.evidence import Evidence
+    from pipelines.evidence import Evidence, EvidenceReader
     from pipelines.stories import StoryClusterer
 
 # Articles replayed per transaction: an interrupted rebuild leaves the version unset,
@@ -56,10 +64,13 @@ def recluster(
     *,
     since: str | None = None,
     progress: Callable[[int], None] | None = None,
+    batch: int = BATCH,
+    read_ahead: bool | None = None,
 ) -> ReclusterResult:
     """Replay the articles (all, or those since `since`) through a clusterer built by
     `make_clusterer(story_store)` and store their new stories. `progress(n)` is called
-    with the number of articles done after each batch."""
+    with the number of articles done after each batch of `batch`. `read_ahead`: read the
+    evidence in another process (default: when there is another core and another batch)."""
     order = store.clustering_order(since)
     clusterer = make_clusterer(store.story_store(rebuild=True))
     with store.transaction():
@@ -70,19 +81,26 @@ def recluster(
             _unindex(store, clusterer, order)
     before: dict[int, int] = {}
     after: dict[int, int] = {}
-    for start in range(0, len(order), BATCH):
-        rows = store.articles_for_clustering(order[start : start + BATCH])
-        with store.transaction():
-            clusterer.assign_batch([(row["url"], _evidence(clusterer, row)) for row in rows])
-            updates = []
-            for row in rows:  # where each ended, after the batch's moves and merges
-                member = clusterer.store.member(row["url"])
-                before[row["id"]] = row["story_id"]
-                after[row["id"]] = member.story_id
-                updates.append((member.story_id, member.kind, member.matched, row["id"]))
-            store.set_article_stories(updates)
-        if progress:
-            progress(len(rows))
+    if read_ahead is None:
+        read_ahead = (os.cpu_count() or 1) > 1 and len(order) > batch
+    batches = (
+        store.articles_for_clustering(order[start : start + batch])
+        for start in range(0, len(order), batch)
+    )
+    with _reading(clusterer.reader, read_ahead) as read:
+        for rows, evidence in read(batches):
+            with store.transaction():
+                urls = [row["url"] for row in rows]
+                clusterer.assign_batch(list(zip(urls, evidence, strict=True)))
+                updates = []
+                for row in rows:  # where each ended, after the batch's moves and merges
+                    member = clusterer.store.member(row["url"])
+                    before[row["id"]] = row["story_id"]
+                    after[row["id"]] = member.story_id
+                    updates.append((member.story_id, member.kind, member.matched, row["id"]))
+                store.set_article_stories(updates)
+            if progress:
+                progress(len(rows))
     with store.transaction():
         retired = store.retire_unused_stories()
         store.set_story_rules(clusterer.rules_version)
@@ -103,18 +121,63 @@ def _unindex(store: Store, clusterer: StoryClusterer, ids: list[int]) -> None:
             story = index.remove_member(row["url"])
             if story is None:
                 continue
-            evidence = _evidence(clusterer, row)
+            evidence = _evidence(clusterer.reader, row)
             profile = index.profile(story)
             profile.remove(evidence)
             index.save_profile(story, profile)
             index.count_keys(evidence_keys(evidence), -1)
 
 
-def _evidence(clusterer: StoryClusterer, row: dict) -> Evidence:
+def _evidence(reader: EvidenceReader, row: dict[str, Any]) -> Evidence:
     """A stored article's evidence, read with its stored themes."""
-    return clusterer.reader.read(
+    return reader.read(
         row["title"] or "", row["body"] or "", row["published"], themes=row["themes"]
     )
+
+
+Batches = Iterable[list[dict[str, Any]]]
+ReadBatches = Callable[[Batches], Iterator[tuple[list[dict[str, Any]], list["Evidence"]]]]
+
+
+@contextmanager
+def _reading(reader: EvidenceReader, ahead: bool) -> Iterator[ReadBatches]:
+    """Yields `read(batches)`, which yields each batch of rows with their evidence; with
+    `ahead`, the next batch is read in another process meanwhile."""
+    if not ahead:
+        yield lambda batches: ((rows, [_evidence(reader, r) for r in rows]) for rows in batches)
+        return
+    # A new interpreter shares no thread or database connection of this one (a progress
+    # bar's thread, the store's), nor the crawl's fork server and what that preloads.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(1, context, initializer=_use_reader, initargs=(reader,)) as pool:
+
+        def read(batches: Batches) -> Iterator[tuple[list[dict[str, Any]], list[Evidence]]]:
+            pending: tuple[list[dict[str, Any]], Future[list[Evidence]]] | None = None
+            for rows in batches:
+                submitted = (rows, pool.submit(_read_rows, rows))
+                if pending is not None:
+                    yield pending[0], pending[1].result()
+                pending = submitted
+            if pending is not None:
+                yield pending[0], pending[1].result()
+
+        try:
+            yield read
+        finally:
+            pool.shutdown(cancel_futures=True)
+
+
+_worker_reader: EvidenceReader | None = None
+
+
+def _use_reader(reader: EvidenceReader) -> None:
+    global _worker_reader
+    _worker_reader = reader
+
+
+def _read_rows(rows: list[dict[str, Any]]) -> list[Evidence]:
+    """In the reading process: the evidence of a batch of rows."""
+    return [_evidence(_worker_reader, row) for row in rows]
 
 
 def _spread(old: dict[int, int | None], new: dict[int, int]) -> int:

@@ -118,16 +118,61 @@ class StoryProfile:
         self._add_words(evidence.words)
         self.writings[evidence.writing] += 1
         self.ahead += evidence.ahead
+        self._forget_summaries()
 
     def _add_words(self, words: dict[str, int]) -> None:
         self.words.update(words)
         if len(self.words) > STORY_WORDS:
             self.words = Counter(dict(self.words.most_common(STORY_WORDS)))
-        self.__dict__.pop("word_norm", None)
+
+    # What every comparison with the story needs, computed once per change of the story
+    # (a story is a candidate of many reports between two of its own changes).
+
+    def _forget_summaries(self) -> None:
+        for name in _SUMMARIES:
+            self.__dict__.pop(name, None)
+
+    @cached_property
+    def word_weights(self) -> dict[str, float]:
+        """The story's side of the word cosine: log-scaled counts."""
+        return {w: 1 + math.log(n) for w, n in self.words.items()}
 
     @cached_property
     def word_norm(self) -> float:
-        return math.sqrt(sum((1 + math.log(n)) ** 2 for n in self.words.values()))
+        return _norm(self.word_weights)
+
+    @cached_property
+    def entity_shares(self) -> dict[str, float]:
+        """Share of the members that name each entity."""
+        return {e: n / self.size for e, n in self.entities.items()}
+
+    @cached_property
+    def entity_squares(self) -> float:
+        return sum(share * share for share in self.entity_shares.values())
+
+    @cached_property
+    def core(self) -> dict[str, float]:
+        """The entities at least half the members name, with their shares."""
+        return {e: share for e, share in self.entity_shares.items() if share >= 0.5}
+
+    @cached_property
+    def core_total(self) -> float:
+        return sum(self.core.values())
+
+    @cached_property
+    def event_years(self) -> dict[str, set[int]]:
+        """Each named event's years."""
+        return _events_by_name(self.events)
+
+    @cached_property
+    def figures(self) -> set[str]:
+        """The amounts that are money or percentages, not counts."""
+        return {a for a in self.amounts if not a.startswith("n:")}
+
+    @cached_property
+    def day_numbers(self) -> list[int]:
+        """The members' event days, as day numbers."""
+        return [date.fromisoformat(d).toordinal() for d in self.event_days]
 
     def remove(self, evidence: Evidence) -> None:
         """Take a member out again (its article is assigned anew). Counts a member added
@@ -151,8 +196,8 @@ class StoryProfile:
             counter = getattr(self, name)
             counter.subtract(values if isinstance(values, dict) else Counter(values))
             setattr(self, name, +counter)  # drop counts that reached zero
-        self.__dict__.pop("word_norm", None)
         self.ahead -= evidence.ahead
+        self._forget_summaries()
 
     def absorb(self, other: StoryProfile) -> None:
         """Add another story's members (the two stories merge)."""
@@ -168,6 +213,7 @@ class StoryProfile:
         self._add_words(other.words)
         self.writings.update(other.writings)
         self.ahead += other.ahead
+        self._forget_summaries()
 
     def index_keys(self) -> set[str]:
         """What the story is found by: its entities, named events, amounts, days and most
@@ -220,6 +266,12 @@ class StoryProfile:
         return profile
 
 
+# StoryProfile's cached summaries, forgotten whenever its counts change.
+_SUMMARIES = tuple(
+    name for name, value in vars(StoryProfile).items() if isinstance(value, cached_property)
+)
+
+
 def index_keys_of(entities, events, amounts, days) -> set[str]:  # noqa: ANN001
     """Index keys for evidence or a profile (anything with these four collections)."""
     return (
@@ -242,8 +294,8 @@ class Probe:
 
     def __init__(self, evidence: Evidence, idf: dict[str, float]):
         self.evidence = evidence
-        self.idf = idf
-        self.entities = {e: w * idf.get(f"e:{e}", 1.0) for e, w in evidence.entities.items()}
+        self.entity_idf = {e: idf.get(f"e:{e}", 1.0) for e in evidence.entities}
+        self.entities = {e: w * self.entity_idf[e] for e, w in evidence.entities.items()}
         self.entity_norm = _norm(self.entities)
         self.entity_total = sum(self.entities.values())
         self.words = {
@@ -252,28 +304,34 @@ class Probe:
         self.word_norm = _norm(self.words)
         self.events = [_split_event(v) for v in evidence.events]
         self.figures = {a for a in evidence.amounts if not a.startswith("n:")}
-        self.lead = {e: idf.get(f"e:{e}", 1.0) for e in evidence.lead_entities()}
+        self.lead = {e: self.entity_idf[e] for e in evidence.lead_entities()}
         self.lead_total = sum(self.lead.values())
+        self.day = evidence.day.toordinal() if evidence.day else None
 
 
 def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     """The FEATURES of a report against a story, in order. `copy` is the containment of
     the report's shingles in the closest member of the story (0 when none is near)."""
-    evidence, idf = probe.evidence, probe.idf
-    story_weight = {e: n / story.size * idf.get(f"e:{e}", 1.0) for e, n in story.entities.items()}
-    shared = probe.entities.keys() & story_weight.keys()
-    dot = sum(probe.entities[e] * story_weight[e] for e in shared)
-    norm = probe.entity_norm * _norm(story_weight)
-    core = {e: w for e, w in story_weight.items() if story.entities[e] * 2 >= story.size}
-    core_total = sum(core.values())
+    evidence = probe.evidence
+    # The story weighs an entity by the share of its members naming it, times its rarity
+    # as the report's index keys tell it (1 for an entity the report does not name).
+    shares, idf = story.entity_shares, probe.entity_idf
+    shared = probe.entities.keys() & shares.keys()
+    dot = sum(probe.entities[e] * shares[e] * idf[e] for e in shared)
+    story_norm = math.sqrt(
+        story.entity_squares + sum(shares[e] ** 2 * (idf[e] ** 2 - 1) for e in shared)
+    )
+    norm = probe.entity_norm * story_norm
+    core_shared = shared & story.core.keys()
+    core_total = story.core_total + sum(shares[e] * (idf[e] - 1) for e in core_shared)
 
-    names_years = _events_by_name(story.events)
     event_conflict = any(
-        name in names_years and year not in names_years[name] for name, year in probe.events
+        name in story.event_years and year not in story.event_years[name]
+        for name, year in probe.events
     )
     gap = None
-    if evidence.day and story.event_days:
-        gap = min(abs((evidence.day - date.fromisoformat(d)).days) for d in story.event_days)
+    if probe.day is not None and story.day_numbers:
+        gap = min(abs(probe.day - day) for day in story.day_numbers)
     year_conflict = float(
         evidence.year is not None and bool(story.years) and evidence.year not in story.years
     )
@@ -284,23 +342,26 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     themes = set(story.themes)
     union = evidence.themes | themes
     tense = story.ahead / story.size if evidence.ahead else 1 - story.ahead / story.size
-    theirs = {a for a in story.amounts if not a.startswith("n:")}
     return np.array(
         [
             dot / norm if norm else 0.0,
             sum(probe.entities[e] for e in shared) / probe.entity_total
             if probe.entity_total
             else 0.0,
-            sum(core[e] for e in core.keys() & probe.entities.keys()) / core_total
-            if core_total
-            else 0.0,
+            sum(shares[e] * idf[e] for e in core_shared) / core_total if core_total else 0.0,
             sum(w for e, w in probe.lead.items() if e in story.lead_entities) / probe.lead_total
             if probe.lead_total
             else 0.0,
             float(bool(evidence.events & story.events.keys())),
             float(event_conflict),
             float(min(3, len(evidence.amounts & story.amounts.keys()))),
-            float(bool(probe.figures and theirs and not share_a_figure(probe.figures, theirs))),
+            float(
+                bool(
+                    probe.figures
+                    and story.figures
+                    and not share_a_figure(probe.figures, story.figures)
+                )
+            ),
             float(bool(evidence.days & story.days.keys())),
             float(gap == 0),
             float(gap == 1),
@@ -358,8 +419,8 @@ def _word_cosine(probe: Probe, story: StoryProfile) -> float:
     norm = probe.word_norm * story.word_norm
     if not norm:
         return 0.0
-    shared = probe.words.keys() & story.words.keys()
-    return sum(probe.words[w] * (1 + math.log(story.words[w])) for w in shared) / norm
+    theirs = story.word_weights
+    return sum(probe.words[w] * theirs[w] for w in probe.words.keys() & theirs.keys()) / norm
 
 
 def _norm(weights: dict[str, float]) -> float:

@@ -3,6 +3,7 @@ and reclustering the archive when the rules change."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -193,3 +194,41 @@ def test_recluster_moves_a_report_that_came_before_its_story(store):
     assert (result.articles, result.stories, len(set(after.values()))) == (3, 1, 1)
     members = store.db.execute("SELECT DISTINCT story FROM story_members").fetchall()
     assert members == [(next(iter(after.values())),)]
+
+
+@pytest.mark.parametrize("read_ahead", [False, True])
+def test_recluster_in_batches_reading_ahead_or_not(store, read_ahead):
+    """Batches of one: with `read_ahead`, each next article's evidence is read in another
+    process while the one before is assigned; the stories are the same either way."""
+    before = store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    done = []
+    result = recluster(
+        store,
+        lambda index: StoryClusterer(index, reader=READER),
+        batch=1,
+        read_ahead=read_ahead,
+        progress=done.append,
+    )
+    after = {r["url"]: r["story_id"] for r in store.db.query("SELECT url, story_id FROM articles")}
+    assert after == before
+    assert (result.articles, result.stories, done) == (4, 3, [1, 1, 1, 1])
+
+
+def test_a_rolled_back_assignment_leaves_no_trace_in_the_story_index(store):
+    """The article's row could not be written: its story assignment rolls back with it,
+    and the index's decoded profiles must not keep it (the article comes again next run)."""
+    clusterer = StoryClusterer(store.story_store(), reader=READER)
+    (url, published, title, body), (again, *second) = REPORTS[:2]
+    with store.transaction():
+        first = clusterer.assign(url, title, body, published=published)
+    with pytest.raises(OSError), store.transaction():
+        joined = clusterer.assign(again, second[1], second[2], published=second[0])
+        assert joined.story_id == first.story_id
+        raise OSError("database or disk is full")
+    index = clusterer.store
+    assert (index.profile(first.story_id).size, index.doc_count()) == (1, 1)
+    assert index.member(again) is None
+    with store.transaction():
+        clusterer.assign(again, second[1], second[2], published=second[0])
+    stored = store.db.execute("SELECT profile FROM stories WHERE id = ?", [first.story_id])
+    assert json.loads(stored.fetchone()[0])["size"] == index.profile(first.story_id).size == 2
