@@ -254,8 +254,9 @@ class StoryClusterer:
         # with each interpreter's hash seed).
         known = sorted((k for k in keys if counts.get(k)), key=lambda k: (-idf[k], k))
         found: dict[StoryId, float] = {}
-        for key in known[: self.index_queries]:
-            for story in self.store.stories_by_keys([key], self.per_key):
+        asked = known[: self.index_queries]
+        for key, stories in self.store.stories_per_key(asked, self.per_key).items():
+            for story in stories:
                 found[story] = found.get(story, 0.0) + idf[key]
         # Only the stories sharing the most (and rarest) keys are compared in full.
         best = sorted(found, key=lambda story: (-found[story], story))[: self.candidates]

@@ -56,8 +56,8 @@ class StoryStore(Protocol):
     def save_profile(self, story_id: StoryId, profile: StoryProfile) -> None:
         """Store the story's profile and index the story under the profile's keys."""
 
-    def stories_by_keys(self, keys: Iterable[str], per_key: int) -> set[StoryId]:
-        """Stories indexed under any of `keys`: at most `per_key` most recent per key."""
+    def stories_per_key(self, keys: Sequence[str], per_key: int) -> dict[str, list[StoryId]]:
+        """The stories indexed under each of `keys`: at most `per_key` most recent."""
 
     def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
         """How many stored articles carry each key (absent keys may be left out)."""
@@ -134,11 +134,11 @@ class MemoryStoryStore:
             stories.pop(story_id, None)
             stories[story_id] = None  # most recently saved last
 
-    def stories_by_keys(self, keys: Iterable[str], per_key: int) -> set[StoryId]:
-        found: set[StoryId] = set()
+    def stories_per_key(self, keys: Sequence[str], per_key: int) -> dict[str, list[StoryId]]:
+        found = {}
         for key in keys:
-            stories = list(self._index.get(key, ()))
-            found.update(self._resolve(s) for s in stories[-per_key:])
+            latest = list(self._index.get(key, ()))[-per_key:]
+            found[key] = list(dict.fromkeys(self._resolve(s) for s in latest))
         return found
 
     def key_counts(self, keys: Iterable[str]) -> dict[str, int]:

@@ -210,7 +210,7 @@ def test_index_lookups_are_bounded_per_key() -> None:
         title = f"Rajnath Singh meets Belousov, round {i}"
         clusterer.assign(f"x{i}", title, f"Talks number {i} on the S-400 in Moscow.")
     store = clusterer.store
-    assert len(store.stories_by_keys(["e:Rajnath Singh"], 3)) <= 3
+    assert len(store.stories_per_key(["e:Rajnath Singh"], 3)["e:Rajnath Singh"]) <= 3
     assert len(store.by_bands([0, 1, 2], 3)) <= 3 * 3
 
 

@@ -39,12 +39,14 @@ class SqliteStoryStore:
         self.run_id = run_id
         self.reuse_leads = reuse_leads
         self._profiles: OrderedDict[int, StoryProfile] = OrderedDict()
+        self._indexed: dict[int, set[str]] = {}  # keys in story_keys, of cached stories
         self._documents: int | None = None
 
     def forget(self) -> None:
         """Drop what is kept decoded (a transaction rolled back: it may hold what the
         database no longer does); it is read again as needed."""
         self._profiles.clear()
+        self._indexed.clear()
         self._documents = None
 
     # ------------------------------------------------------------------ articles
@@ -103,17 +105,13 @@ class SqliteStoryStore:
         return row[0] if row else None
 
     def by_bands(self, band_keys: Sequence[int], per_key: int) -> set[str]:
-        found: set[str] = set()
-        for key in band_keys:
-            found.update(
-                r[0]
-                for r in self.db.execute(
-                    "SELECT m.doc FROM story_bands b CROSS JOIN story_members m ON m.seq = b.seq"
-                    " WHERE b.key = ? ORDER BY b.seq DESC LIMIT ?",
-                    [key, per_key],
-                )
-            )
-        return found
+        rows = self._latest_per_key(
+            "SELECT m.doc FROM story_bands b CROSS JOIN story_members m ON m.seq = b.seq"
+            " WHERE b.key = ? ORDER BY b.seq DESC LIMIT ?",
+            band_keys,
+            per_key,
+        )
+        return {doc for (doc,) in rows}
 
     def doc_count(self) -> int:
         if self._documents is None:
@@ -157,29 +155,39 @@ class SqliteStoryStore:
         self._profiles[story_id] = profile
         self._profiles.move_to_end(story_id)
         if len(self._profiles) > PROFILE_CACHE:
-            self._profiles.popitem(last=False)
+            evicted, _ = self._profiles.popitem(last=False)
+            self._indexed.pop(evicted, None)
 
     def save_profile(self, story_id: int, profile: StoryProfile) -> None:
         self.db.execute(
             "UPDATE stories SET profile = ? WHERE id = ?", [profile.to_json(), story_id]
         )
+        keys = profile.index_keys()
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO story_keys (key, story) VALUES (?, ?)",
-            [(key, story_id) for key in profile.index_keys()],
+            [(key, story_id) for key in keys - self._indexed.get(story_id, set())],
         )
         self._cache(story_id, profile)
+        self._indexed[story_id] = keys | self._indexed.get(story_id, set())
 
-    def stories_by_keys(self, keys: Iterable[str], per_key: int) -> set[int]:
-        found: set[int] = set()
-        for key in keys:
-            found.update(
-                r[0]
-                for r in self.db.execute(
-                    "SELECT story FROM story_keys WHERE key = ? ORDER BY story DESC LIMIT ?",
-                    [key, per_key],
-                )
-            )
+    def stories_per_key(self, keys: Sequence[str], per_key: int) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {key: [] for key in keys}
+        rows = self._latest_per_key(
+            "SELECT key, story FROM story_keys WHERE key = ? ORDER BY story DESC LIMIT ?",
+            keys,
+            per_key,
+        )
+        for key, story in rows:
+            found[key].append(story)
         return found
+
+    def _latest_per_key(self, select: str, keys: Sequence[object], limit: int) -> list[tuple]:
+        """The rows of `select` (one `key = ?` and a LIMIT ?) for each key, in one
+        statement: each key's lookup keeps its own bound."""
+        if not keys:
+            return []
+        union = " UNION ALL ".join([f"SELECT * FROM ({select})"] * len(keys))
+        return self.db.execute(union, [v for key in keys for v in (key, limit)]).fetchall()
 
     def key_counts(self, keys: Iterable[str]) -> dict[str, int]:
         return dict(
@@ -216,3 +224,4 @@ class SqliteStoryStore:
         )
         self.db.execute("UPDATE articles SET story_id = ? WHERE story_id = ?", [target, source])
         self._profiles.pop(source, None)
+        self._indexed.pop(source, None)
