@@ -36,7 +36,6 @@ from sklearn.model_selection import GroupKFold
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from pipelines.evidence import Evidence, EvidenceReader  # noqa: E402
-from pipelines.shingles import band_keys, minhash  # noqa: E402
 from pipelines.stories import Assignment, StoryClusterer  # noqa: E402
 from pipelines.story_model import FEATURES, MODEL_PATH, JoinModel  # noqa: E402
 from pipelines.story_store import MemoryStoryStore  # noqa: E402
@@ -89,7 +88,6 @@ class Replay:
         self.evidence: dict[str, Evidence] = {
             r["id"]: reader.read(r["title"], r["text"], r.get("published")) for r in rows
         }
-        self.bands = {d: band_keys(minhash(e.shingles)) for d, e in self.evidence.items()}
 
     def examples(self, docs: Sequence[str], seed: int) -> list[tuple[np.ndarray, int]]:
         """Per document, in one random order: its feature vectors against the candidate
@@ -102,7 +100,7 @@ class Replay:
         groups = []
         for doc in order:
             evidence, gold = self.evidence[doc], self.gold[doc]
-            _, candidates = clusterer.examine(evidence, self.bands[doc])
+            _, candidates = clusterer.examine(evidence)
             if candidates:
                 stories = [story for story, _ in candidates]
                 own = stories.index(story_of[gold]) if story_of.get(gold) in stories else -1
@@ -110,7 +108,7 @@ class Replay:
             if gold not in story_of:
                 story_of[gold] = clusterer.store.new_story(doc)
             result = Assignment(story_of[gold], "same-event", None, 1.0)
-            clusterer.record(doc, evidence, self.bands[doc], result)
+            clusterer.record(doc, evidence, result)
         return groups
 
     def cluster(self, docs: Sequence[str], model: JoinModel, seed: int) -> dict[str, str]:

@@ -22,7 +22,7 @@ from anyascii import anyascii
 from pipelines.dates import read
 from pipelines.facts import StatedDate, ascii_digits, facts
 from pipelines.lexicon import Lexicon
-from pipelines.shingles import body_hash, shingles, words
+from pipelines.shingles import band_keys, body_hash, minhash, shingles, words
 from pipelines.tense import announces
 from pipelines.topic import THEMES, Classifier
 
@@ -109,6 +109,7 @@ class Evidence:
     words: dict[str, int]  # content-word stems of headline and text, with their counts
     body_hash: str
     shingles: np.ndarray  # sorted unique uint32 hashes of word 3-grams
+    bands: tuple[int, ...]  # MinHash LSH band keys of the shingles: near copies share one
     lead_shingles: np.ndarray  # the same, of the opening LEAD_TOKENS words
     writing: str  # "en", "latin" (another language in Latin letters), "cyrillic", "devanagari"…
 
@@ -141,6 +142,7 @@ class EvidenceReader:
         if themes is None:
             themes = (t.name for t in self.classifier.classify(title, text).tags)
         tokens = words(text)
+        found_shingles = shingles(tokens)
         return Evidence(
             entities=entities,
             events=frozenset(events),
@@ -155,7 +157,8 @@ class EvidenceReader:
             names=lead_names(text),
             words=content_words(title, tokens),
             body_hash=body_hash(text, tokens),
-            shingles=shingles(tokens),
+            shingles=found_shingles,
+            bands=tuple(band_keys(minhash(found_shingles))),
             lead_shingles=shingles(tokens[:LEAD_TOKENS]),
             writing=writing(title, tokens),
         )

@@ -29,7 +29,7 @@ from typing import NamedTuple, TextIO
 import numpy as np
 
 from pipelines.evidence import Evidence, EvidenceReader
-from pipelines.shingles import band_keys, containment, minhash
+from pipelines.shingles import containment
 from pipelines.story_model import (
     JoinModel,
     Probe,
@@ -128,9 +128,8 @@ class StoryClusterer:
 
     def assign_evidence(self, doc_id: str, evidence: Evidence) -> Assignment:
         """Assign an article whose evidence was read already (in another process)."""
-        bands = band_keys(minhash(evidence.shingles))
-        result = self._match(doc_id, evidence, bands)
-        self.record(doc_id, evidence, bands, result)
+        result = self._match(doc_id, evidence)
+        self.record(doc_id, evidence, result)
         return result
 
     def assign_batch(self, batch: list[tuple[str, Evidence]]) -> None:
@@ -142,7 +141,7 @@ class StoryClusterer:
                 self.assign_evidence(doc_id, evidence)
         self.refine(batch)
 
-    def record(self, doc_id: str, evidence: Evidence, bands: list[int], result: Assignment) -> None:
+    def record(self, doc_id: str, evidence: Evidence, result: Assignment) -> None:
         """Store the article in its story (merging the stories `result` names)."""
         story = result.story_id
         profile = self.store.profile(story)
@@ -162,14 +161,14 @@ class StoryClusterer:
                 body_hash=evidence.body_hash,
                 shingles=evidence.shingles.tobytes(),
             ),
-            bands,
+            evidence.bands,
         )
 
-    def _match(self, doc_id: str, evidence: Evidence, bands: list[int]) -> Assignment:
+    def _match(self, doc_id: str, evidence: Evidence) -> Assignment:
         exact = self.store.by_body_hash(evidence.body_hash)
         if exact is not None and (twin := self.store.member(exact)) is not None:
             return Assignment(twin.story_id, "duplicate", exact, 1.0)
-        copies, candidates = self.examine(evidence, bands)
+        copies, candidates = self.examine(evidence)
         probability = {story: self.model.probability(values) for story, values in candidates}
         joined = [
             (copy.score, story, copy.doc_id)
@@ -221,8 +220,7 @@ class StoryClusterer:
         self, doc_id: str, evidence: Evidence, alone: StoryId
     ) -> Assignment | None:
         """Move a report out of the story it is alone in, to the story it fits best."""
-        bands = band_keys(minhash(evidence.shingles))
-        _, candidates = self.examine(evidence, bands, exclude=doc_id)
+        _, candidates = self.examine(evidence, exclude=doc_id)
         scored = {
             story: self.model.probability(values) for story, values in candidates if story != alone
         }
@@ -238,12 +236,12 @@ class StoryClusterer:
         return Assignment(best, "same-event", None, score)
 
     def examine(
-        self, evidence: Evidence, bands: list[int], exclude: str | None = None
+        self, evidence: Evidence, exclude: str | None = None
     ) -> tuple[dict[StoryId, Copy], list[tuple[StoryId, np.ndarray]]]:
         """The candidate stories of an article: per story its closest copy (containment
         and article), and every candidate's FEATURES. `exclude`: the article itself, when
         a stored one is judged again (it is no copy of itself)."""
-        copies = self._copies(evidence, bands, exclude)
+        copies = self._copies(evidence, exclude)
         keys = evidence_keys(evidence)
         counts = self.store.key_counts(keys)
         total = self.store.doc_count()
@@ -269,13 +267,11 @@ class StoryClusterer:
                 scored.append((story, features(probe, profile, copy)))
         return copies, scored
 
-    def _copies(
-        self, evidence: Evidence, bands: list[int], exclude: str | None = None
-    ) -> dict[StoryId, Copy]:
+    def _copies(self, evidence: Evidence, exclude: str | None = None) -> dict[StoryId, Copy]:
         """Per story, its closest band candidate: how much of the article (and of its
         opening) that member holds."""
         copies: dict[StoryId, Copy] = {}
-        for doc_id in self.store.by_bands(bands, self.per_key):
+        for doc_id in self.store.by_bands(evidence.bands, self.per_key):
             member = self.store.member(doc_id) if doc_id != exclude else None
             if member is None:
                 continue
