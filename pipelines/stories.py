@@ -77,7 +77,7 @@ class StoryClusterer:
         reader: EvidenceReader | None = None,
         per_key: int = 20,
         index_queries: int = 24,
-        candidates: int = 30,
+        candidates: int = 20,
     ) -> None:
         """`per_key` and `index_queries` bound the lookups: at most `index_queries` of the
         article's rarest index keys are asked, each for its `per_key` latest stories, and
