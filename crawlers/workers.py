@@ -12,14 +12,13 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import os
-import select
-import threading
-import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar
+
+from pipelines.lifetime import end_with
 
 if TYPE_CHECKING:
     from crawlers.sources import ExtractOverrides
@@ -67,7 +66,7 @@ class WorkerPool:
 
     def _new_executor(self, workers: int) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            workers, mp_context=self.context, initializer=_end_with, initargs=(os.getpid(),)
+            workers, mp_context=self.context, initializer=end_with, initargs=(os.getpid(),)
         )
 
     async def run(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
@@ -101,33 +100,6 @@ class WorkerPool:
         """Stop the workers; tasks not started are dropped (the crawl is over)."""
         if self.executor is not None:
             self.executor.shutdown(wait=True, cancel_futures=True)
-
-
-def _end_with(crawl_pid: int) -> None:
-    """In each worker, as it starts: end it when the crawl's process ends, however that
-    ends. A crawl killed outright (SIGKILL, the OOM killer) would otherwise leave its
-    workers for ever: each waits on a task queue it holds both ends of, and the fork
-    server waits for them."""
-    threading.Thread(target=_exit_after, args=(crawl_pid,), daemon=True).start()
-
-
-def _exit_after(pid: int) -> None:
-    try:
-        ended = os.pidfd_open(pid)  # readable once the process has ended (Linux 5.3+)
-    except (AttributeError, OSError):  # elsewhere, or already gone: look once a second
-        while _alive(pid):
-            time.sleep(1.0)
-    else:
-        select.select([ended], [], [])
-    os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, PermissionError):  # gone (the number maybe another user's)
-        return False
-    return True
 
 
 async def _awaited(future: Future[T]) -> T:

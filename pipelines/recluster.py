@@ -24,6 +24,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from pipelines.lifetime import end_with
 from pipelines.store import Store
 from pipelines.story_model import evidence_keys
 
@@ -149,7 +150,8 @@ def _reading(reader: EvidenceReader, ahead: bool) -> Iterator[ReadBatches]:
     # A new interpreter shares no thread or database connection of this one (a progress
     # bar's thread, the store's), nor the crawl's fork server and what that preloads.
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(1, context, initializer=_use_reader, initargs=(reader,)) as pool:
+    start = (reader, os.getpid())
+    with ProcessPoolExecutor(1, context, initializer=_start_reading, initargs=start) as pool:
 
         def read(batches: Batches) -> Iterator[tuple[list[dict[str, Any]], list[Evidence]]]:
             pending: tuple[list[dict[str, Any]], Future[list[Evidence]]] | None = None
@@ -170,9 +172,11 @@ def _reading(reader: EvidenceReader, ahead: bool) -> Iterator[ReadBatches]:
 _worker_reader: EvidenceReader | None = None
 
 
-def _use_reader(reader: EvidenceReader) -> None:
+def _start_reading(reader: EvidenceReader, parent_pid: int) -> None:
+    """The reading process's start: its reader, and its end with the rebuild's process."""
     global _worker_reader
     _worker_reader = reader
+    end_with(parent_pid)
 
 
 def _read_rows(rows: list[dict[str, Any]]) -> list[Evidence]:

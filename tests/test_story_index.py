@@ -4,6 +4,10 @@ and reclustering the archive when the rules change."""
 from __future__ import annotations
 
 import json
+import os
+import signal
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,7 +21,8 @@ from pipelines.store import Store
 from pipelines.stories import StoryClusterer
 from pipelines.story_model import FEATURES, default_model
 from pipelines.story_store import MemoryStoryStore
-from tests.conftest import cover_model, run_newswatch, write_sources
+from tests.conftest import REPO, cover_model, run_newswatch, write_sources
+from tests.test_kills import descendants, is_running, wait_until_gone
 
 READER = EvidenceReader()
 REPORTS = [
@@ -232,3 +237,40 @@ def test_a_rolled_back_assignment_leaves_no_trace_in_the_story_index(store):
         clusterer.assign(again, second[1], second[2], published=second[0])
     stored = store.db.execute("SELECT profile FROM stories WHERE id = ?", [first.story_id])
     assert json.loads(stored.fetchone()[0])["size"] == index.profile(first.story_id).size == 2
+
+
+SLOW_RECLUSTER = """
+import sys, time
+from pipelines.recluster import recluster
+from pipelines.store import Store
+from pipelines.stories import StoryClusterer
+
+class Stalled(StoryClusterer):
+    def assign_batch(self, batch):
+        print("assigning", flush=True)
+        time.sleep(60)
+
+with Store(sys.argv[1]) as store:
+    recluster(store, Stalled, batch=1, read_ahead=True)
+"""
+
+
+def test_a_recluster_killed_outright_leaves_no_reading_process(store, tmp_path):
+    """The process reading evidence ahead ends with the rebuild, however that ends."""
+    store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    store.close()
+    command = [sys.executable, "-c", SLOW_RECLUSTER, str(tmp_path / "news.db")]
+    rebuild = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
+    readers: list[int] = []
+    try:
+        assert rebuild.stdout.readline() == "assigning\n"
+        readers = descendants(rebuild.pid)
+        assert readers, "recluster started no reading process"
+        os.kill(rebuild.pid, signal.SIGKILL)
+        rebuild.wait()
+        took = wait_until_gone(readers)
+    finally:
+        for pid in [rebuild.pid, *readers]:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert took < 10, f"the reading process outlived recluster by {took:.1f} s"
