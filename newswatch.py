@@ -22,6 +22,7 @@ from pipelines.store import DEFAULT_DB, StoreError
 from schedules.lock import Locked
 
 EXIT_BROKEN_PIPE = 141  # as a shell reports a command stopped by SIGPIPE
+EXIT_INTERRUPTED = 130  # as a shell reports a command stopped by SIGINT (Ctrl-C)
 __all__ = ["Options", "build_parser", "main", "run"]
 
 
@@ -73,6 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILURES
+    except KeyboardInterrupt:  # Ctrl-C: what was committed stays, the rest is redone later
+        print(f"newswatch {args.command}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:  # `newswatch stories | head`: the reader has had enough
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return EXIT_BROKEN_PIPE

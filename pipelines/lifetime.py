@@ -1,21 +1,27 @@
-"""Worker processes that end with the process that started them.
+"""Worker processes that live and stop with the process that started them.
 
 A pool's worker waits on a task queue it holds both ends of, so when its parent is
 killed outright (SIGKILL, the OOM killer, a SIGTERM with no handler) it would wait for
-ever. The crawl's extraction workers and recluster's reading process start with
-`end_with(parent)`, which ends them as soon as the parent has ended, however it ended.
+ever; and Ctrl-C in a terminal reaches every process of the command, so each worker
+would stop on its own with a traceback while its parent stops in order. The crawl's
+extraction workers and recluster's reading process start with `end_with(parent)`: they
+leave Ctrl-C to the parent, which shuts its pool down, and end as soon as it has ended,
+however it ended.
 """
 
 from __future__ import annotations
 
 import os
 import select
+import signal
 import threading
 import time
 
 
 def end_with(parent_pid: int) -> None:
-    """In a worker, as it starts (a pool's initializer): exit once `parent_pid` has ended."""
+    """In a worker, as it starts (a pool's initializer): ignore Ctrl-C, and exit once
+    `parent_pid` has ended."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     threading.Thread(target=_exit_after, args=(parent_pid,), daemon=True).start()
 
 

@@ -173,7 +173,7 @@ _worker_reader: EvidenceReader | None = None
 
 
 def _start_reading(reader: EvidenceReader, parent_pid: int) -> None:
-    """The reading process's start: its reader, and its end with the rebuild's process."""
+    """The reading process's start: its reader, and its lifetime, the rebuild's."""
     global _worker_reader
     _worker_reader = reader
     end_with(parent_pid)

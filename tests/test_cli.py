@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
+import signal
 import subprocess
 import sys
 
@@ -198,3 +200,21 @@ def test_bad_config_values_name_the_key(tmp_path):
     one_line_exit_2(with_config("notify_empty = 1\n"), "'notify_empty'", "true or false")
     one_line_exit_2(with_config('timezone = "Mars/Olympus"\n'), "Mars/Olympus")
     one_line_exit_2(run_newswatch("stories", "--config", str(tmp_path)), "--config", "folder")
+
+
+def test_ctrl_c_ends_a_command_in_one_line():
+    """`newswatch classify` between two input lines, interrupted: one line, exit 130."""
+    command = [sys.executable, "-m", "newswatch", "classify"]
+    waiting = subprocess.Popen(
+        command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )  # fmt: skip
+    try:
+        waiting.stdin.write(json.dumps({"id": "a", "title": "S-400", "text": "S-400"}) + "\n")
+        waiting.stdin.flush()
+        assert json.loads(waiting.stdout.readline())["id"] == "a"  # judged; reading on
+        waiting.send_signal(signal.SIGINT)
+        out, err = waiting.communicate(timeout=30)
+    finally:
+        waiting.kill()
+    assert (waiting.returncode, out, err) == (130, "", "newswatch classify: interrupted\n")

@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from contextlib import closing
 from pathlib import Path
+from typing import IO
 
 from tests.conftest import REPO, TEST_SETTINGS, run_newswatch, write_sources
 from tests.siteserver import Route
@@ -86,7 +87,9 @@ def reported_urls(reports: Path) -> Counter[str]:
     return seen
 
 
-def start_slow_run(site, tmp_path, count: int) -> tuple[subprocess.Popen, Path, Path, Path]:
+def start_slow_run(
+    site, tmp_path, count: int, stderr: IO[str] | int = subprocess.DEVNULL
+) -> tuple[subprocess.Popen, Path, Path, Path]:
     """`newswatch run`, with its worker processes, over `count` slow articles, once it has
     stored two of them."""
     add_articles(site.site, site.base, count, delay=0.4)
@@ -101,7 +104,7 @@ def start_slow_run(site, tmp_path, count: int) -> tuple[subprocess.Popen, Path, 
         cwd=REPO,
         start_new_session=True,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=stderr,
     )
     deadline = time.monotonic() + 60
     stored = 0
@@ -210,6 +213,25 @@ def test_sigterm_stops_the_crawl_gracefully_and_the_run_reports_what_it_stored(s
     assert result.returncode == 0, result.stdout + result.stderr
     assert json.loads((reports / "run-2.json").read_text())["runs"] == [2]
     check_everything_reported_once(db, reports, count)
+
+
+def test_ctrl_c_stops_the_crawl_and_its_workers_without_a_traceback(site, tmp_path):
+    """Ctrl-C reaches every process of the terminal's group: the crawl stops in order, its
+    workers leave that to it and end with it."""
+    with open(tmp_path / "stderr.txt", "w") as stderr:
+        run, *_ = start_slow_run(site, tmp_path, 12, stderr=stderr)
+        workers = descendants(run.pid)
+        try:
+            assert workers, "the crawl's worker processes did not start"
+            os.killpg(run.pid, signal.SIGINT)
+            run.wait(timeout=30)
+            gone = wait_until_gone(workers)
+        finally:
+            for pid in [run.pid, *workers]:
+                if is_running(pid):
+                    os.kill(pid, signal.SIGKILL)
+    assert gone < 5
+    assert "Traceback" not in (tmp_path / "stderr.txt").read_text()
 
 
 def test_a_bad_setting_value_exits_2_in_one_line(site, tmp_path):

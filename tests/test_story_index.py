@@ -251,7 +251,10 @@ class Stalled(StoryClusterer):
         time.sleep(60)
 
 with Store(sys.argv[1]) as store:
-    recluster(store, Stalled, batch=1, read_ahead=True)
+    try:
+        recluster(store, Stalled, batch=1, read_ahead=True)
+    except KeyboardInterrupt:
+        print("interrupted", flush=True)
 """
 
 
@@ -274,3 +277,27 @@ def test_a_recluster_killed_outright_leaves_no_reading_process(store, tmp_path):
             if is_running(pid):
                 os.kill(pid, signal.SIGKILL)
     assert took < 10, f"the reading process outlived recluster by {took:.1f} s"
+
+
+def test_ctrl_c_stops_a_recluster_and_its_reading_process_quietly(store, tmp_path):
+    """Ctrl-C reaches every process of the terminal's group: the rebuild stops, and the
+    reading process leaves that to it (no traceback of its own) and ends too."""
+    store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    store.close()
+    command = [sys.executable, "-c", SLOW_RECLUSTER, str(tmp_path / "news.db")]
+    rebuild = subprocess.Popen(
+        command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    readers: list[int] = []
+    try:
+        assert rebuild.stdout.readline() == "assigning\n"
+        readers = descendants(rebuild.pid)
+        os.killpg(rebuild.pid, signal.SIGINT)
+        out, err = rebuild.communicate(timeout=30)
+        took = wait_until_gone(readers)
+    finally:
+        for pid in [rebuild.pid, *readers]:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert (out, err, took < 10) == ("interrupted\n", "", True)
