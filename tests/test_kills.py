@@ -11,7 +11,8 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import IO
 
@@ -64,6 +65,19 @@ def wait_until_gone(pids: list[int], seconds: float = 20) -> float:
     while any(is_running(pid) for pid in pids) and time.monotonic() - started < seconds:
         time.sleep(0.1)
     return time.monotonic() - started
+
+
+@contextmanager
+def killed_afterwards(*pids: int) -> Iterator[list[int]]:
+    """Yields a list of process ids (`pids`, and any added to it): whatever of them still
+    runs at the end is killed, so a failed test leaves nobody running."""
+    tracked = list(pids)
+    try:
+        yield tracked
+    finally:
+        for pid in tracked:
+            if is_running(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def run_command(sources: Path, db: Path, reports: Path, **settings: str) -> list[str]:
@@ -153,15 +167,11 @@ def test_a_run_killed_outright_leaves_nobody_running_and_the_next_reports_its_st
     count = 12
     run, sources, db, reports = start_slow_run(site, tmp_path, count)
     workers = descendants(run.pid)
-    try:
+    with killed_afterwards(run.pid, *workers):
         assert workers, "the crawl's worker processes did not start"
         os.kill(run.pid, signal.SIGKILL)
         run.wait()
         took = wait_until_gone(workers)
-    finally:
-        for pid in [run.pid, *workers]:
-            if is_running(pid):
-                os.kill(pid, signal.SIGKILL)
     assert took < 10, f"the run's worker processes outlived it by {took:.1f} s"
     killed_stories = stories_of_run(db, 1)
     assert killed_stories
@@ -188,15 +198,11 @@ def test_sigterm_stops_the_crawl_gracefully_and_the_run_reports_what_it_stored(s
     run, sources, db, reports = start_slow_run(site, tmp_path, count)
     workers = descendants(run.pid)
     stopped_at = time.monotonic()
-    try:
+    with killed_afterwards(run.pid, *workers):
         os.kill(run.pid, signal.SIGTERM)
         code = run.wait(timeout=30)
         took = time.monotonic() - stopped_at
         gone = wait_until_gone(workers)
-    finally:
-        for pid in [run.pid, *workers]:
-            if is_running(pid):
-                os.kill(pid, signal.SIGKILL)
     assert code == 1  # the run was cut short
     assert took < 10, f"the run took {took:.1f} s to stop"
     assert gone < 5
@@ -221,15 +227,11 @@ def test_ctrl_c_stops_the_crawl_and_its_workers_without_a_traceback(site, tmp_pa
     with open(tmp_path / "stderr.txt", "w") as stderr:
         run, *_ = start_slow_run(site, tmp_path, 12, stderr=stderr)
         workers = descendants(run.pid)
-        try:
+        with killed_afterwards(run.pid, *workers):
             assert workers, "the crawl's worker processes did not start"
             os.killpg(run.pid, signal.SIGINT)
             run.wait(timeout=30)
             gone = wait_until_gone(workers)
-        finally:
-            for pid in [run.pid, *workers]:
-                if is_running(pid):
-                    os.kill(pid, signal.SIGKILL)
     assert gone < 5
     assert "Traceback" not in (tmp_path / "stderr.txt").read_text()
 

@@ -22,7 +22,7 @@ from pipelines.stories import StoryClusterer
 from pipelines.story_model import FEATURES, default_model
 from pipelines.story_store import MemoryStoryStore
 from tests.conftest import REPO, cover_model, run_newswatch, write_sources
-from tests.test_kills import descendants, is_running, wait_until_gone
+from tests.test_kills import descendants, killed_afterwards, wait_until_gone
 
 READER = EvidenceReader()
 REPORTS = [
@@ -264,18 +264,14 @@ def test_a_recluster_killed_outright_leaves_no_reading_process(store, tmp_path):
     store.close()
     command = [sys.executable, "-c", SLOW_RECLUSTER, str(tmp_path / "news.db")]
     rebuild = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, text=True)
-    readers: list[int] = []
-    try:
+    with killed_afterwards(rebuild.pid) as tracked:
         assert rebuild.stdout.readline() == "assigning\n"
         readers = descendants(rebuild.pid)
+        tracked += readers
         assert readers, "recluster started no reading process"
         os.kill(rebuild.pid, signal.SIGKILL)
         rebuild.wait()
         took = wait_until_gone(readers)
-    finally:
-        for pid in [rebuild.pid, *readers]:
-            if is_running(pid):
-                os.kill(pid, signal.SIGKILL)
     assert took < 10, f"the reading process outlived recluster by {took:.1f} s"
 
 
@@ -289,15 +285,11 @@ def test_ctrl_c_stops_a_recluster_and_its_reading_process_quietly(store, tmp_pat
         command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
         start_new_session=True,
     )  # fmt: skip
-    readers: list[int] = []
-    try:
+    with killed_afterwards(rebuild.pid) as tracked:
         assert rebuild.stdout.readline() == "assigning\n"
         readers = descendants(rebuild.pid)
+        tracked += readers
         os.killpg(rebuild.pid, signal.SIGINT)
         out, err = rebuild.communicate(timeout=30)
         took = wait_until_gone(readers)
-    finally:
-        for pid in [rebuild.pid, *readers]:
-            if is_running(pid):
-                os.kill(pid, signal.SIGKILL)
     assert (out, err, took < 10) == ("interrupted\n", "", True)
