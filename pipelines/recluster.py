@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from pipelines.lifetime import end_with
@@ -136,8 +137,10 @@ def _evidence(reader: EvidenceReader, row: dict[str, Any]) -> Evidence:
     )
 
 
-Batches = Iterable[list[dict[str, Any]]]
-ReadBatches = Callable[[Batches], Iterator[tuple[list[dict[str, Any]], list["Evidence"]]]]
+Rows = list[dict[str, Any]]
+Batches = Iterable[Rows]
+ReadBatch = tuple[Rows, list["Evidence"]]  # a batch of rows, and their evidence
+ReadBatches = Callable[[Batches], Iterator[ReadBatch]]
 
 
 @contextmanager
@@ -152,21 +155,23 @@ def _reading(reader: EvidenceReader, ahead: bool) -> Iterator[ReadBatches]:
     context = multiprocessing.get_context("spawn")
     start = (reader, os.getpid())
     with ProcessPoolExecutor(1, context, initializer=_start_reading, initargs=start) as pool:
-
-        def read(batches: Batches) -> Iterator[tuple[list[dict[str, Any]], list[Evidence]]]:
-            pending: tuple[list[dict[str, Any]], Future[list[Evidence]]] | None = None
-            for rows in batches:
-                submitted = (rows, pool.submit(_read_rows, rows))
-                if pending is not None:
-                    yield pending[0], pending[1].result()
-                pending = submitted
-            if pending is not None:
-                yield pending[0], pending[1].result()
-
         try:
-            yield read
+            yield partial(_read_ahead, pool)
         finally:
             pool.shutdown(cancel_futures=True)
+
+
+def _read_ahead(pool: ProcessPoolExecutor, batches: Batches) -> Iterator[ReadBatch]:
+    """Each batch with its evidence, read in `pool`: the next batch is handed over before
+    this one is yielded, so it is read while this one is assigned."""
+    pending: tuple[Rows, Future[list[Evidence]]] | None = None
+    for rows in batches:
+        submitted = (rows, pool.submit(_read_rows, rows))
+        if pending is not None:
+            yield pending[0], pending[1].result()
+        pending = submitted
+    if pending is not None:
+        yield pending[0], pending[1].result()
 
 
 _worker_reader: EvidenceReader | None = None
@@ -179,7 +184,7 @@ def _start_reading(reader: EvidenceReader, parent_pid: int) -> None:
     end_with(parent_pid)
 
 
-def _read_rows(rows: list[dict[str, Any]]) -> list[Evidence]:
+def _read_rows(rows: Rows) -> list[Evidence]:
     """In the reading process: the evidence of a batch of rows."""
     return [_evidence(_worker_reader, row) for row in rows]
 

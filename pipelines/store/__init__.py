@@ -116,20 +116,18 @@ class Store(RunQueries, ArticleQueries, SearchQueries, StoryQueries, ReportQueri
         taken at the start (BEGIN IMMEDIATE), so a transaction that reads before it
         writes waits out another writer for the busy timeout instead of failing at its
         first write; nested, it is a savepoint."""
+        nested = self.db.conn.in_transaction
         try:
-            if self.db.conn.in_transaction:
+            if nested:
                 with self.db.atomic():
                     yield self
-                return
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
+            else:
+                self.db.execute("BEGIN IMMEDIATE")
                 yield self
                 self.db.conn.commit()
-            except BaseException:
-                if self.db.conn.in_transaction:
-                    self.db.conn.rollback()
-                raise
         except BaseException:
+            if not nested and self.db.conn.in_transaction:
+                self.db.conn.rollback()
             for index in self._story_stores:
                 index.forget()
             raise

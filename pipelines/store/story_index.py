@@ -162,13 +162,13 @@ class SqliteStoryStore:
         self.db.execute(
             "UPDATE stories SET profile = ? WHERE id = ?", [profile.to_json(), story_id]
         )
-        keys = profile.index_keys()
+        keys, indexed = profile.index_keys(), self._indexed.get(story_id, set())
         self.db.conn.executemany(
             "INSERT OR IGNORE INTO story_keys (key, story) VALUES (?, ?)",
-            [(key, story_id) for key in keys - self._indexed.get(story_id, set())],
+            [(key, story_id) for key in keys - indexed],
         )
         self._cache(story_id, profile)
-        self._indexed[story_id] = keys | self._indexed.get(story_id, set())
+        self._indexed[story_id] = keys | indexed
 
     def stories_per_key(self, keys: Sequence[str], per_key: int) -> dict[str, list[int]]:
         found: dict[str, list[int]] = {key: [] for key in keys}
