@@ -14,15 +14,13 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
-from anyascii import anyascii
 
 from pipelines.dates import read
 from pipelines.facts import StatedDate, ascii_digits, facts
 from pipelines.lexicon import Lexicon
-from pipelines.shingles import band_keys, body_hash, minhash, shingles, words
+from pipelines.shingles import band_keys, body_hash, latin, minhash, shingles, words
 from pipelines.tense import announces
 from pipelines.topic import THEMES, Classifier
 
@@ -212,14 +210,6 @@ def _event_day(
             return date(stated.year, stated.month, stated.day), None
     stated_years = [d.year for d in head if d.year]
     return None, stated_years[0] if stated_years else None
-
-
-@lru_cache(maxsize=65536)
-def latin(word: str) -> str:
-    """A word in Latin letters: transliterated from any script and folded, so राजनाथ,
-    Раджнат and Rajnath come out close enough to compare."""
-    text = anyascii(unicodedata.normalize("NFC", word)).lower()
-    return "".join(ch for ch in text if ch.isalnum())
 
 
 def title_tokens(title: str) -> frozenset[str]:

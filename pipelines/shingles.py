@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
+from anyascii import anyascii
 
 SHINGLE_WORDS = 3
 NUM_PERM = 128
@@ -25,6 +26,14 @@ def words(text: str) -> list[str]:
     """Casefolded words; letters, combining marks and digits of any script are word characters."""
     text = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text).split()
+
+
+@lru_cache(maxsize=65536)
+def latin(word: str) -> str:
+    """A word in Latin letters: transliterated from any script and folded, so राजनाथ,
+    Раджнат and Rajnath come out close enough to compare."""
+    text = anyascii(unicodedata.normalize("NFC", word)).lower()
+    return "".join(ch for ch in text if ch.isalnum())
 
 
 def body_hash(text: str, tokens: list[str] | None = None) -> str:

@@ -1,7 +1,9 @@
 """The theme model: per theme, how likely an article reports that kind of event, from
-the FEATURES pipelines/themes.py reads of its cue sentences. The weights are data
-(`theme_model.json`, fitted by bench/fit_themes.py under cross-validation); their digest
-names them in the story index's rules version, read without loading the theme reader."""
+the FEATURES pipelines/themes.py reads of its cue sentences and from how its words lean
+(pipelines/theme_words.py). The weights are data (`theme_model.json`, fitted by
+bench/fit_themes.py under cross-validation, with the digest of the word model it was
+fitted with); their digest names them in the story index's rules version, read without
+loading the theme reader."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from pathlib import Path
 
 MODEL_PATH = Path(__file__).with_name("theme_model.json")
 
-FEATURES = (
+CUE_FEATURES = (
     "title_strong",
     "title_weak",
     "lead_strong",
@@ -33,22 +35,20 @@ FEATURES = (
     "density",  # cue sentences among the article's sentences that hold any match
     "implied",  # the headline or lead names a system or body implying the theme (lexicon)
 )
+FEATURES = (
+    *CUE_FEATURES,
+    "words",  # how the headline's and opening's words lean to the theme (theme_words.py)
+)
 
 
-class ThemeModel:
-    """Per theme, the probability that an article reports that kind of event."""
+class Logistic:
+    """A logistic regression over standardised features, with a bias per theme."""
 
     def __init__(self, data: dict):
-        if list(data["features"]) != list(FEATURES):
-            raise ValueError("theme model was fitted on other features: refit it")
-        self.version = data["version"]
-        canonical = json.dumps(data, sort_keys=True).encode()
-        self.digest = hashlib.sha1(canonical).hexdigest()[:12]  # names these exact weights
         self.mean: list[float] = data["mean"]
         self.scale: list[float] = data["scale"]
         self.weights: list[float] = data["weights"]
         self.intercepts: dict[str, float] = data["intercepts"]
-        self.threshold = float(data["threshold"])
         # The standardisation folded into the weights: one dot product per theme.
         self._slopes = [w / s for w, s in zip(self.weights, self.scale, strict=True)]
         self._offset = -sum(m * w for m, w in zip(self.mean, self._slopes, strict=True))
@@ -57,6 +57,52 @@ class ThemeModel:
         z = sum(v * w for v, w in zip(values, self._slopes, strict=True))
         z += self._offset + self.intercepts[theme]
         return 1.0 / (1.0 + math.exp(-z))
+
+    def to_dict(self) -> dict:
+        return {
+            "mean": self.mean,
+            "scale": self.scale,
+            "weights": self.weights,
+            "intercepts": self.intercepts,
+        }
+
+
+class ThemeModel:
+    """Two logistic models per theme: `with_words` over all FEATURES, which decides, and
+    `cues` over the CUE_FEATURES alone. A theme is found when the first reaches
+    `threshold`, or when the cues alone reach `sure`: a sentence that plainly states a
+    theme keeps it, even in an article whose words are mostly about something else (a
+    ministers' meeting that also reports a purchase)."""
+
+    def __init__(self, data: dict):
+        if list(data["features"]) != list(FEATURES):
+            raise ValueError("theme model was fitted on other features: refit it")
+        self.version = data["version"]
+        canonical = json.dumps(data, sort_keys=True).encode()
+        self.digest = hashlib.sha1(canonical).hexdigest()[:12]  # names these exact weights
+        self.with_words = Logistic(data["with_words"])
+        self.cues = Logistic(data["cues"])
+        self.threshold = float(data["threshold"])
+        self.sure = float(data["sure"])
+        self.words_digest: str = data["words_digest"]  # the word model fitted with it
+
+    def probability(self, theme: str, values: Sequence[float]) -> float:
+        """How likely the theme is, from all FEATURES (the words' lean last): at least
+        `threshold` exactly when the theme is found."""
+        found = self.with_words.probability(theme, values)
+        stated = self.cues.probability(theme, values[: len(CUE_FEATURES)])
+        return max(found, stated) if stated >= self.sure else found
+
+    def to_dict(self) -> dict:
+        return {
+            "version": self.version,
+            "features": list(FEATURES),
+            "with_words": self.with_words.to_dict(),
+            "cues": self.cues.to_dict(),
+            "threshold": self.threshold,
+            "sure": self.sure,
+            "words_digest": self.words_digest,
+        }
 
 
 @cache

@@ -7,10 +7,11 @@ hedged ("may consider buying") weighs less; history ("between 2009 and 2013 Indi
 bought…") counts for sourced figures (arms-trade-data) only; strong cues ("signed a
 contract", "took delivery") say more than weak ones ("deal", "supply"); a system or body
 that the lexicon says implies a theme (BrahMos: co-development) counts when the headline
-or lead names it. The weight of each
-kind of evidence is a small logistic model fitted on the labelled dev texts under
-cross-validation (bench/fit_themes.py); its features and coefficients are in
-pipelines/theme_model.py and theme_model.json.
+or lead names it; the headline's and opening's words lean towards some themes
+(pipelines/theme_words.py). The weight of each kind of evidence is a small logistic model
+fitted on the labelled dev texts under cross-validation (bench/fit_themes.py); its
+features and coefficients are in pipelines/theme_model.py and theme_model.json. A theme
+needs a cue: the words' lean alone names none.
 Each theme keeps the sentence and the cue that carried it, and whether that sentence
 announces a coming event or reports a done one (the story matcher tells them apart).
 """
@@ -69,15 +70,17 @@ class ThemeReader:
         self.model = model or default_model()
 
     def features(self, sentences: list[Sentence]) -> dict[str, list[float]]:
-        """FEATURES per theme that has a cue in the article and is not denied in every
-        sentence that names it ("No contract was signed" is no arms-deal)."""
+        """FEATURES read from the cues (all but the words' lean) per theme that has a cue
+        in the article and is not denied in every sentence that names it ("No contract
+        was signed" is no arms-deal)."""
         return {theme: values for theme, values, _ in self._themes(sentences)}
 
-    def findings(self, sentences: list[Sentence]) -> list[ThemeFinding]:
-        """The themes the model finds, each with its best sentence as evidence."""
+    def findings(self, sentences: list[Sentence], leanings: dict[str, float]) -> list[ThemeFinding]:
+        """The themes the model finds, each with its best sentence as evidence.
+        `leanings`: how the article's words lean to each theme (ThemeWords.leanings)."""
         results = []
         for theme, values, cues in self._themes(sentences):
-            probability = self.model.probability(theme, values)
+            probability = self.model.probability(theme, [*values, leanings[theme]])
             if probability >= self.model.threshold:
                 results.append(ThemeFinding(theme, round(probability, 4), _evidence(cues)))
         return results

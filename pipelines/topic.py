@@ -19,6 +19,7 @@ from typing import TextIO
 
 from pipelines.lexicon import Lexicon, Match
 from pipelines.theme_model import ThemeModel
+from pipelines.theme_words import ThemeWords, default_words
 from pipelines.themes import Sentence, ThemeReader
 
 # Score at or above THRESHOLD + BAND: 'relevant'; within BAND of THRESHOLD: 'borderline'
@@ -131,10 +132,17 @@ def status_for(score: float) -> str:
 class Classifier:
     """Scores and tags articles with one compiled lexicon."""
 
-    def __init__(self, lexicon: Lexicon | None = None, themes: ThemeModel | None = None):
-        """`themes`: the theme model (default: the one shipped, pipelines/theme_model.json)."""
+    def __init__(
+        self,
+        lexicon: Lexicon | None = None,
+        themes: ThemeModel | None = None,
+        words: ThemeWords | None = None,
+    ):
+        """`themes`, `words`: the theme model and the word model it reads (default: the
+        ones shipped, pipelines/theme_model.json and theme_words.json)."""
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
         self.themes = ThemeReader(THEMES, themes)
+        self.words = words or default_words()
 
     def classify(
         self,
@@ -154,7 +162,10 @@ class Classifier:
             relevant=status == "relevant",
             score=round(score, 4),
             status=status,
-            tags=self._tags(hits, themes=status != "irrelevant"),
+            # An irrelevant article is never stored: what kind of event it reports does
+            # not matter.
+            tags=self._entity_tags(hits)
+            + (self._theme_tags(hits, title, text) if status != "irrelevant" else []),
             reasons=self._reasons(hits),
         )
 
@@ -210,10 +221,9 @@ class Classifier:
             return score
         return min(score, NOT_UPFRONT_CAP)
 
-    def _tags(self, hits: list[_Hit], *, themes: bool) -> list[TagHit]:
-        """Entity tags from any alias match; themes from the theme model (pipelines/themes.py),
-        each with the sentence and cue that carried it, for articles that may be ours: an
-        irrelevant one is never stored, so what kind of event it reports does not matter."""
+    @staticmethod
+    def _entity_tags(hits: list[_Hit]) -> list[TagHit]:
+        """Entity tags from any alias match, each with the sentences that named it."""
         found: dict[str, TagHit] = {}
         for hit in hits:
             term = hit.match.term
@@ -222,10 +232,18 @@ class Classifier:
             tag = found.setdefault(term.name, TagHit(term.name, term.kind))
             if len(tag.evidence) < MAX_EVIDENCE:
                 tag.evidence.append(_evidence(hit))
-        if themes and any(_party(hit.match) for hit in hits):
-            for finding in self.themes.findings(_sentences(hits)):
-                found[finding.name] = TagHit(finding.name, "theme", [finding.evidence])
-        return sorted(found.values(), key=lambda t: (t.kind == "theme", t.name))
+        return sorted(found.values(), key=lambda t: t.name)
+
+    def _theme_tags(self, hits: list[_Hit], title: str, text: str) -> list[TagHit]:
+        """Themes from the theme model (pipelines/themes.py), each with the sentence and
+        cue that carried it, for an article with an India or Russia party."""
+        if not any(_party(hit.match) for hit in hits):
+            return []
+        leanings = self.words.leanings(title, text)
+        findings = self.themes.findings(_sentences(hits), leanings)
+        return sorted(
+            (TagHit(f.name, "theme", [f.evidence]) for f in findings), key=lambda t: t.name
+        )
 
     def theme_features(
         self, title: str, text: str, *, summary: str | None = None

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.lexicon import Lexicon
-from pipelines.theme_model import FEATURES, ThemeModel
+from pipelines.theme_model import CUE_FEATURES, FEATURES, ThemeModel
 from pipelines.topic import BAND, THEMES, THRESHOLD, Classifier, classify_lines, status_for
 
 
@@ -331,12 +331,16 @@ def test_a_system_the_lexicon_says_implies_a_theme_is_evidence_for_it() -> None:
     assert upfront["delivery"][implied] == 0.0
     buried = "Officials said the deliveries went well. " * 4 + "BrahMos was mentioned."
     assert "co-development" not in classifier.theme_features("India delivers missiles", buried)
+
     # Its evidence names what implied it (under a model that trusts the implication).
-    weights = [10.0 if f == "implied" else 0.0 for f in FEATURES]
+    def trusting(features: tuple[str, ...]) -> dict:
+        weights = [10.0 if f == "implied" else 0.0 for f in features]
+        return {"mean": [0.0] * len(features), "scale": [1.0] * len(features),
+                "weights": weights, "intercepts": dict.fromkeys(THEMES, -5.0)}  # fmt: skip
+
     model = ThemeModel(
-        {"version": "t", "features": list(FEATURES), "mean": [0.0] * len(FEATURES),
-         "scale": [1.0] * len(FEATURES), "weights": weights,
-         "intercepts": dict.fromkeys(THEMES, -5.0), "threshold": 0.5}
+        {"version": "t", "features": list(FEATURES), "with_words": trusting(FEATURES),
+         "cues": trusting(CUE_FEATURES), "threshold": 0.5, "sure": 0.9, "words_digest": ""}
     )  # fmt: skip
     tags = Classifier(themes=model).classify("India delivers BrahMos missiles", text).tags
     (theme,) = [t for t in tags if t.name == "co-development"]

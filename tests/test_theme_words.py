@@ -1,0 +1,88 @@
+"""The word model's leans and how the theme model weighs them against the cues."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from pipelines.theme_model import CUE_FEATURES, FEATURES, ThemeModel, default_model
+from pipelines.theme_words import LEAN_FLOOR, ThemeWords, default_words, stems
+
+THEMES = ["delivery", "arms-deal"]
+
+
+@pytest.fixture
+def words() -> ThemeWords:
+    # stem -> [idf, weight for delivery, weight for arms-deal]
+    return ThemeWords(
+        {
+            "themes": THEMES,
+            "stems": {
+                "delive": [2.0, 3.0, -1.0],
+                "batter": [1.0, 1.0, 0.0],
+                "contra": [1.5, -9.0, 2.0],
+            },
+        }
+    )
+
+
+def test_a_lean_is_the_tfidf_vector_dotted_with_the_theme_weights(words: ThemeWords) -> None:
+    # Headline words count three times: "delivered" 3 + 1, "batteries" 1; "first" unknown.
+    lean = words.leanings("Batteries delivered", "The first batteries were delivered.")
+    delivered, batteries = (1 + math.log(4)) * 2.0, (1 + math.log(4)) * 1.0
+    norm = math.hypot(delivered, batteries)
+    assert lean["delivery"] == pytest.approx((delivered * 3.0 + batteries * 1.0) / norm)
+    assert lean["arms-deal"] == pytest.approx(-delivered / norm)
+
+
+def test_words_the_model_does_not_know_lean_nowhere(words: ThemeWords) -> None:
+    assert words.leanings("Talks in Moscow", "Ministers met on Monday.") == dict.fromkeys(
+        THEMES, 0.0
+    )
+
+
+def test_a_lean_against_a_theme_goes_only_so_far(words: ThemeWords) -> None:
+    lean = words.leanings("Contract", "contract contract")
+    assert lean["delivery"] == LEAN_FLOOR
+    assert lean["arms-deal"] > 0
+
+
+def test_stems_read_every_script_in_latin_letters() -> None:
+    assert stems("Поставка С-400", "") == ["postav"] * 3
+    assert stems("", "deliveries delivered 2025 of") == ["delive", "delive"]
+
+
+def _logistic(features: tuple[str, ...], weight: dict[str, float]) -> dict:
+    return {
+        "mean": [0.0] * len(features),
+        "scale": [1.0] * len(features),
+        "weights": [weight.get(f, 0.0) for f in features],
+        "intercepts": {"delivery": -2.0},
+    }
+
+
+def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> None:
+    model = ThemeModel(
+        {
+            "version": "t",
+            "features": list(FEATURES),
+            "with_words": _logistic(FEATURES, {"strong": 2.0, "words": 3.0}),
+            "cues": _logistic(CUE_FEATURES, {"strong": 2.0}),
+            "threshold": 0.5,
+            "sure": 0.8,
+            "words_digest": "",
+        }
+    )
+    values = [0.0] * len(CUE_FEATURES)
+    strong = CUE_FEATURES.index("strong")
+    values[strong] = 2.0  # cues alone: sigmoid(2) = .88, sure
+    assert model.probability("delivery", [*values, -1.0]) == pytest.approx(0.881, abs=1e-3)
+    values[strong] = 1.5  # cues alone: sigmoid(1) = .73, not sure: the words decide
+    assert model.probability("delivery", [*values, -1.0]) < 0.5
+    assert model.probability("delivery", [*values, 1.0]) > 0.5
+
+
+def test_the_shipped_theme_model_names_the_shipped_word_model() -> None:
+    assert default_model().words_digest == default_words().digest
+    assert default_words().themes == list(default_model().with_words.intercepts)
