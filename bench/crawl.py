@@ -326,7 +326,9 @@ def extraction_rate(pages: dict[int, str], base: str, workers: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=2000)
-    parser.add_argument("--sources", type=int, default=10)
+    parser.add_argument(
+        "--sources", type=int, default=10, help="at least one feed per 500 articles (the cap)"
+    )
     parser.add_argument("--feed-items", type=int, default=20000)
     parser.add_argument(
         "--page-kb",
@@ -341,6 +343,9 @@ def main() -> None:
     parser.add_argument("-s", "--set", action="append", default=[], help="Scrapy NAME=VALUE")
     args = parser.parse_args()
 
+    # Every article is crawled: a feed holds no more items than the crawl reads of one.
+    cap = crawlers.settings.NEWSWATCH_MAX_ITEMS_PER_FEED
+    args.sources = max(args.sources, -(-args.articles // cap))
     rng = random.Random(20251201)
     real = RealText.found()
     site = FixtureSite()
