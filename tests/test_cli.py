@@ -14,6 +14,7 @@ import pytest
 from newswatch import Options, build_parser
 from tests.analyst_data import build
 from tests.conftest import FIXTURES, REPO, run_newswatch
+from tests.test_kills import RESTORE_CTRL_C
 
 
 def commands() -> list[str]:
@@ -204,7 +205,8 @@ def test_bad_config_values_name_the_key(tmp_path):
 
 def test_ctrl_c_ends_a_command_in_one_line():
     """`newswatch classify` between two input lines, interrupted: one line, exit 130."""
-    command = [sys.executable, "-m", "newswatch", "classify"]
+    command = [sys.executable, "-c", f"{RESTORE_CTRL_C}; import newswatch; newswatch.run()"]
+    command.append("classify")
     waiting = subprocess.Popen(
         command, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
         stderr=subprocess.PIPE, text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"},

@@ -44,6 +44,12 @@ def is_running(pid: int) -> bool:
     return process_state(pid) not in (None, "Z", "X")
 
 
+# Python code that makes Ctrl-C interrupt as it does a command typed in a terminal. A
+# program started in the background (`cmd &` in a script) inherits SIGINT ignored, and
+# Python then installs no KeyboardInterrupt: tests run that way would fail for nothing.
+RESTORE_CTRL_C = "import signal; signal.signal(signal.SIGINT, signal.default_int_handler)"
+
+
 def descendants(pid: int) -> list[int]:
     """PIDs of the live processes `pid` started, and theirs (its crawl's worker processes)."""
     children: dict[int, list[int]] = {}

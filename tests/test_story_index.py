@@ -22,7 +22,7 @@ from pipelines.stories import StoryClusterer
 from pipelines.story_model import FEATURES, default_model
 from pipelines.story_store import MemoryStoryStore
 from tests.conftest import REPO, cover_model, run_newswatch, write_sources
-from tests.test_kills import descendants, killed_afterwards, wait_until_gone
+from tests.test_kills import RESTORE_CTRL_C, descendants, killed_afterwards, wait_until_gone
 
 READER = EvidenceReader()
 REPORTS = [
@@ -239,7 +239,9 @@ def test_a_rolled_back_assignment_leaves_no_trace_in_the_story_index(store):
     assert json.loads(stored.fetchone()[0])["size"] == index.profile(first.story_id).size == 2
 
 
-SLOW_RECLUSTER = """
+SLOW_RECLUSTER = (
+    RESTORE_CTRL_C
+    + """
 import sys, time
 from pipelines.recluster import recluster
 from pipelines.store import Store
@@ -256,6 +258,7 @@ with Store(sys.argv[1]) as store:
     except KeyboardInterrupt:
         print("interrupted", flush=True)
 """
+)
 
 
 def test_a_recluster_killed_outright_leaves_no_reading_process(store, tmp_path):
