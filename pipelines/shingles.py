@@ -22,10 +22,22 @@ BANDS = 64
 ROWS = NUM_PERM // BANDS
 
 
+class _Separators(dict):
+    """str.translate table: a character that is no letter, combining mark or digit becomes
+    a space. Filled as characters are first met (the table lookups run in C)."""
+
+    def __missing__(self, code: int) -> int:
+        kept = unicodedata.category(chr(code))[0] in "LMN"
+        self[code] = code if kept else ord(" ")
+        return self[code]
+
+
+_SEPARATORS = _Separators()
+
+
 def words(text: str) -> list[str]:
     """Casefolded words; letters, combining marks and digits of any script are word characters."""
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return "".join(ch if unicodedata.category(ch)[0] in "LMN" else " " for ch in text).split()
+    return unicodedata.normalize("NFKC", text).casefold().translate(_SEPARATORS).split()
 
 
 @lru_cache(maxsize=65536)

@@ -9,7 +9,7 @@ from datetime import date
 import numpy as np
 
 from pipelines.evidence import EvidenceReader
-from pipelines.shingles import body_hash
+from pipelines.shingles import body_hash, words
 from pipelines.stories import StoryClusterer, cluster_lines
 from pipelines.story_model import FEATURES, default_model, share_a_figure
 from pipelines.story_store import MemoryStoryStore
@@ -29,6 +29,14 @@ WIRE = (
     "fighters to the air force since 2004. Officials said the engines, AL-31FP, would also "
     "be produced at the HAL Koraput division under an earlier agreement."
 )
+
+
+def test_words_are_letters_marks_and_digits_of_any_script() -> None:
+    # Devanagari vowel signs are combining marks: inside the word, not separators.
+    assert words("Rs 3,750 करोड़; С-400_x «Триумф» ४५") == [
+        "rs", "3", "750", "करोड़", "с", "400", "x", "триумф", "४५",
+    ]  # fmt: skip
+    assert words("ＩＮＳ Tushil") == ["ins", "tushil"]  # full-width letters folded (NFKC)
 
 
 def test_wire_copy_with_new_byline_joins_original() -> None:
