@@ -28,6 +28,7 @@ from pipelines.facts import ascii_digits
 from pipelines.lexicon import Match
 from pipelines.tense import announces
 from pipelines.theme_model import ThemeModel, default_model
+from pipelines.theme_words import ThemeWords, default_words
 
 ANCHOR_KINDS = frozenset({"system", "org", "person", "place", "event", "ship", "unit"})
 # A cue this many characters after a negation or hedge word in its sentence is qualified...
@@ -63,11 +64,17 @@ class ThemeFinding:
 
 
 class ThemeReader:
-    """Theme features and findings of an article's sentences."""
+    """Theme features and findings of an article's sentences (and of its words)."""
 
-    def __init__(self, themes: Iterable[str], model: ThemeModel | None = None):
+    def __init__(
+        self,
+        themes: Iterable[str],
+        model: ThemeModel | None = None,
+        words: ThemeWords | None = None,
+    ):
         self.themes = tuple(themes)
         self.model = model or default_model()
+        self.words = words or default_words()
 
     def features(self, sentences: list[Sentence]) -> dict[str, list[float]]:
         """FEATURES read from the cues (all but the words' lean) per theme that has a cue
@@ -75,11 +82,13 @@ class ThemeReader:
         was signed" is no arms-deal)."""
         return {theme: values for theme, values, _ in self._themes(sentences)}
 
-    def findings(self, sentences: list[Sentence], leanings: dict[str, float]) -> list[ThemeFinding]:
-        """The themes the model finds, each with its best sentence as evidence.
-        `leanings`: how the article's words lean to each theme (ThemeWords.leanings)."""
+    def findings(self, sentences: list[Sentence], title: str, text: str) -> list[ThemeFinding]:
+        """The themes the model finds, each with its best sentence as evidence; `title` and
+        `text` are what the word model reads (only when some theme has a cue)."""
         results = []
-        for theme, values, cues in self._themes(sentences):
+        cued = self._themes(sentences)
+        leanings = self.words.leanings(title, text) if cued else {}
+        for theme, values, cues in cued:
             probability = self.model.probability(theme, [*values, leanings[theme]])
             if probability >= self.model.threshold:
                 results.append(ThemeFinding(theme, round(probability, 4), _evidence(cues)))

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from pipelines.lexicon import Lexicon, Match
 from pipelines.theme_model import ThemeModel
-from pipelines.theme_words import ThemeWords, default_words
+from pipelines.theme_words import ThemeWords
 from pipelines.themes import Sentence, ThemeReader
 
 # Score at or above THRESHOLD + BAND: 'relevant'; within BAND of THRESHOLD: 'borderline'
@@ -141,8 +141,7 @@ class Classifier:
         """`themes`, `words`: the theme model and the word model it reads (default: the
         ones shipped, pipelines/theme_model.json and theme_words.json)."""
         self.lexicon = lexicon if lexicon is not None else Lexicon.load()
-        self.themes = ThemeReader(THEMES, themes)
-        self.words = words or default_words()
+        self.themes = ThemeReader(THEMES, themes, words)
 
     def classify(
         self,
@@ -239,8 +238,7 @@ class Classifier:
         cue that carried it, for an article with an India or Russia party."""
         if not any(_party(hit.match) for hit in hits):
             return []
-        leanings = self.words.leanings(title, text)
-        findings = self.themes.findings(_sentences(hits), leanings)
+        findings = self.themes.findings(_sentences(hits), title, text)
         return sorted(
             (TagHit(f.name, "theme", [f.evidence]) for f in findings), key=lambda t: t.name
         )
