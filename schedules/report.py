@@ -103,11 +103,19 @@ def _report(store: Store, run: dict[str, Any], run_ids: list[int]) -> dict[str, 
         "new": new,
         "updates": updates,
         "review": entries(review_rows),
-        "sources": source_health(store.run_history(run["id"], HEALTH_RUNS)),
+        "sources": _registry_health(store, run["id"]),
         # Stories found to be one event with another: their ids now lead to that story.
         "merged": store.merged_stories(run_ids),
         "tag_counts": dict(sorted(tag_counts.items(), key=lambda kv: (-kv[1], kv[0]))),
     }
+
+
+def _registry_health(store: Store, run_id: int) -> list[dict[str, Any]]:
+    """The health of the sources the registry still crawls: one removed or disabled since
+    its last runs is no longer reported (it would read "failing" for HEALTH_RUNS runs)."""
+    registry = store.registry_sources()
+    health = source_health(store.run_history(run_id, HEALTH_RUNS))
+    return [h for h in health if registry is None or h["name"] in registry]
 
 
 def _first_per_story(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ import json
 
 from pipelines.health import source_health
 from pipelines.store import Store
+from schedules.report import build_report, digest_subject
 from tests.conftest import run_newswatch, write_sources
 
 NEW_ITEM = """  <item>
@@ -87,3 +88,33 @@ def test_a_redesign_that_empties_bodies_is_flagged_after_two_runs(site, tmp_path
     assert not any("redesigned" in url for url in urls)  # never stored empty
     listed = run_newswatch("sources", "--sources", str(sources), "--db", str(db))
     assert "add a [source.extract] override" in listed.stdout
+
+
+def test_a_failing_source_removed_or_disabled_leaves_the_report(site, tmp_path):
+    """An operator who drops (or disables) a broken source no longer reads it is failing."""
+    feeds = {"Atom": [f"{site.base}/feeds/atom.xml"], "RDF": [f"{site.base}/feeds/rdf.xml"]}
+    db = tmp_path / "news.db"
+
+    def crawl(registry: dict, disabled: str = "") -> int:
+        sources = write_sources(tmp_path / "s.toml", registry)
+        if disabled:
+            entry = f'[[source]]\nname = "{disabled}"\nfeeds = {feeds[disabled]}\nenabled = false\n'
+            sources.write_text(sources.read_text() + "\n" + entry.replace("'", '"'))
+        run_newswatch("crawl", "--sources", str(sources), "--db", str(db))
+        with Store(db) as store:
+            return store.runs_since("")[-1]
+
+    site.site.routes["/feeds/atom.xml"].status = 403
+    crawl(feeds)
+    failing = crawl(feeds)
+    with Store(db) as store:
+        report = build_report(store, failing)
+    assert {s["name"]: s["state"] for s in report["sources"]}["Atom"] == "failing"
+    assert "1 source failing" in digest_subject(report)
+
+    for disabled in ("", "Atom"):  # Atom removed from the registry, then back but disabled
+        later = crawl({"RDF": feeds["RDF"]}, disabled)
+        with Store(db) as store:
+            report = build_report(store, later)
+        assert [s["name"] for s in report["sources"]] == ["RDF"]
+        assert "failing" not in digest_subject(report)

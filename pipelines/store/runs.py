@@ -37,6 +37,16 @@ class RunQueries:
         ]
         with self.transaction():
             self.db["sources"].upsert_all(rows, pk="name")
+            # A source no longer in the registry is no longer crawled either.
+            names = [row["name"] for row in rows]
+            marks = ", ".join("?" * len(names))
+            self.db.execute(f"UPDATE sources SET enabled = 0 WHERE name NOT IN ({marks})", names)
+
+    def registry_sources(self) -> set[str] | None:
+        """The sources the registry crawled as the latest crawl saw it (None before any
+        crawl recorded one): a source removed or disabled since is not among them."""
+        rows = self.db.execute("SELECT name, enabled FROM sources").fetchall()
+        return {name for name, enabled in rows if enabled} if rows else None
 
     # ------------------------------------------------------------------ runs
 
