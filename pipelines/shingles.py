@@ -24,12 +24,16 @@ ROWS = NUM_PERM // BANDS
 
 class _Separators(dict):
     """str.translate table: a character that is no letter, combining mark or digit becomes
-    a space. Filled as characters are first met (the table lookups run in C)."""
+    a space. Filled as characters are first met (the table lookups run in C), up to
+    TABLE_SIZE of them: a hostile page of every code point cannot make it grow without end."""
+
+    TABLE_SIZE = 65536
 
     def __missing__(self, code: int) -> int:
-        kept = unicodedata.category(chr(code))[0] in "LMN"
-        self[code] = code if kept else ord(" ")
-        return self[code]
+        mapped = code if unicodedata.category(chr(code))[0] in "LMN" else ord(" ")
+        if len(self) < self.TABLE_SIZE:
+            self[code] = mapped
+        return mapped
 
 
 _SEPARATORS = _Separators()

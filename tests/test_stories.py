@@ -3,13 +3,14 @@ topic, merges, and its bounded lookups (the dev-set figures are in test_stories_
 
 import io
 import json
+import unicodedata
 from dataclasses import replace
 from datetime import date
 
 import numpy as np
 
 from pipelines.evidence import EvidenceReader
-from pipelines.shingles import body_hash, words
+from pipelines.shingles import _SEPARATORS, body_hash, words
 from pipelines.stories import StoryClusterer, cluster_lines
 from pipelines.story_model import FEATURES, default_model, share_a_figure
 from pipelines.story_store import MemoryStoryStore
@@ -37,6 +38,14 @@ def test_words_are_letters_marks_and_digits_of_any_script() -> None:
         "rs", "3", "750", "करोड़", "с", "400", "x", "триумф", "४५",
     ]  # fmt: skip
     assert words("ＩＮＳ Tushil") == ["ins", "tushil"]  # full-width letters folded (NFKC)
+
+
+def test_a_page_of_every_code_point_splits_right_and_bounds_the_table() -> None:
+    every = "".join(chr(c) for c in range(0x20, 0x30000) if not 0xD800 <= c < 0xE000)
+    folded = unicodedata.normalize("NFKC", every).casefold()
+    one_by_one = "".join(c if unicodedata.category(c)[0] in "LMN" else " " for c in folded)
+    assert words(every) == one_by_one.split()
+    assert len(_SEPARATORS) <= _SEPARATORS.TABLE_SIZE
 
 
 def test_wire_copy_with_new_byline_joins_original() -> None:
