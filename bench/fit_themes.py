@@ -83,7 +83,8 @@ Leanings = dict[int, dict[str, float]]  # document -> theme -> the words' lean
 
 
 def load() -> list[dict]:
-    """Documents with `id`, `group`, `source` (which file), `title`, `text`, gold `themes`."""
+    """Documents with `id`, `group`, `source` (which file), `title`, `text`, gold `themes`,
+    and the `stems` the word model reads."""
     docs = []
     for line in (DATA / "relevance-dev.jsonl").read_text(encoding="utf-8").splitlines():
         row = json.loads(line)
@@ -96,6 +97,8 @@ def load() -> list[dict]:
             row = json.loads(line)
             themes = set(labels[row["id"]]["themes"])
             docs.append({**row, "group": row["story"], "source": name, "themes": themes})
+    for doc in docs:  # what the word model reads, read once for all the fits
+        doc["stems"] = stems(doc["title"], doc["text"])
     return docs
 
 
@@ -125,7 +128,7 @@ def fit_words(docs: list[dict], indices: Iterable[int]) -> ThemeWords:
     """The word model fitted on `indices`: per theme, a logistic regression over tf-idf."""
     vectorizer = TfidfVectorizer(analyzer=lambda found: found, sublinear_tf=True,
                                  min_df=WORDS_MIN_DOCS)  # fmt: skip
-    X = vectorizer.fit_transform([stems(docs[i]["title"], docs[i]["text"]) for i in indices])
+    X = vectorizer.fit_transform([docs[i]["stems"] for i in indices])
     vocabulary = vectorizer.get_feature_names_out()
     weights = np.zeros((len(THEMES), len(vocabulary)))
     for k, theme in enumerate(THEMES):
@@ -147,7 +150,7 @@ def fit_words(docs: list[dict], indices: Iterable[int]) -> ThemeWords:
 
 
 def leanings_of(docs: list[dict], indices: Iterable[int], words: ThemeWords) -> Leanings:
-    return {i: words.leanings(docs[i]["title"], docs[i]["text"]) for i in indices}
+    return {i: words.leanings_of_stems(docs[i]["stems"]) for i in indices}
 
 
 def out_of_fold_leanings(docs: list[dict], indices: Iterable[int]) -> Leanings:

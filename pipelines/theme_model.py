@@ -41,6 +41,11 @@ FEATURES = (
 )
 
 
+def weights_digest(data: dict) -> str:
+    """A short name for fitted weights (JSON data): any change of them changes it."""
+    return hashlib.sha1(json.dumps(data, sort_keys=True).encode()).hexdigest()[:12]
+
+
 class Logistic:
     """A logistic regression over standardised features, with a bias per theme."""
 
@@ -78,8 +83,7 @@ class ThemeModel:
         if list(data["features"]) != list(FEATURES):
             raise ValueError("theme model was fitted on other features: refit it")
         self.version = data["version"]
-        canonical = json.dumps(data, sort_keys=True).encode()
-        self.digest = hashlib.sha1(canonical).hexdigest()[:12]  # names these exact weights
+        self.digest = weights_digest(data)  # names these exact weights
         self.with_words = Logistic(data["with_words"])
         self.cues = Logistic(data["cues"])
         self.threshold = float(data["threshold"])

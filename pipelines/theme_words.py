@@ -11,7 +11,6 @@ records the digest of the word model it was fitted with.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 from collections import Counter
@@ -19,6 +18,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.shingles import latin, words
+from pipelines.theme_model import weights_digest
 
 WORDS_PATH = Path(__file__).with_name("theme_words.json")
 HEAD_CHARS = 1500  # the text read: the headline and the opening, where the event is
@@ -51,13 +51,16 @@ class ThemeWords:
         self.themes: list[str] = data["themes"]
         # stem -> [its idf, then its weight for each theme]
         self.stems: dict[str, list[float]] = data["stems"]
-        canonical = json.dumps(data, sort_keys=True).encode()
-        self.digest = hashlib.sha1(canonical).hexdigest()[:12]
+        self.digest = weights_digest(data)
 
     def leanings(self, title: str, text: str) -> dict[str, float]:
+        """Each theme's lean for an article."""
+        return self.leanings_of_stems(stems(title, text))
+
+    def leanings_of_stems(self, found: list[str]) -> dict[str, float]:
         """Each theme's lean: the tf-idf vector of the known stems (log-scaled counts,
         unit length) dotted with the theme's weights, and no lower than LEAN_FLOOR."""
-        counts = Counter(s for s in stems(title, text) if s in self.stems)
+        counts = Counter(s for s in found if s in self.stems)
         weighted = {s: (1 + math.log(n)) * self.stems[s][0] for s, n in counts.items()}
         norm = math.sqrt(sum(v * v for v in weighted.values())) or 1.0
         scores = [0.0] * len(self.themes)
