@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
+from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -37,6 +38,10 @@ class Route:
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     conditional: bool = True  # answer If-None-Match / If-Modified-Since with 304
+
+    @cached_property
+    def etag(self) -> str:
+        return '"' + hashlib.md5(self.body).hexdigest() + '"'
 
 
 class FixtureSite:
@@ -102,7 +107,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if route.delay:
             time.sleep(route.delay)
-        etag = '"' + hashlib.md5(route.body).hexdigest() + '"'
+        etag = route.etag
         if route.conditional and route.status == 200 and self.headers.get("If-None-Match") == etag:
             self._send(304, b"", None, {"ETag": etag})
             return
@@ -131,10 +136,14 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class SiteServer:
-    """Run a FixtureSite on a free port of 127.0.0.1 in a background thread."""
+    """Run a FixtureSite on a free port of 127.0.0.1 in a background thread.
 
-    def __init__(self, site: FixtureSite):
-        handler = type("Handler", (_Handler,), {"site": site})
+    `keep_alive`: answer in HTTP/1.1 and keep each connection open for the next request,
+    as real sites do (the benchmarks); by default every response closes its connection."""
+
+    def __init__(self, site: FixtureSite, *, keep_alive: bool = False):
+        protocol = "HTTP/1.1" if keep_alive else "HTTP/1.0"
+        handler = type("Handler", (_Handler,), {"site": site, "protocol_version": protocol})
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.httpd.daemon_threads = True
         self.site = site
