@@ -17,6 +17,7 @@ import hashlib
 import re
 import tomllib
 import unicodedata
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -29,6 +30,7 @@ ENTITY_KINDS = ("place", "event", "ship", "unit", "person", "org")
 SIGNALS = ("india", "russia", "defence")
 STEM = "*"
 STOP = "stop"  # the cue set whose phrases swallow the matches inside them
+RECENT_TEXTS = 4  # texts whose matches Lexicon.find keeps: one article's headline, summary, body
 
 
 class LexiconError(ValueError):
@@ -129,6 +131,7 @@ class Lexicon:
             if term.entity:
                 self.entity_kinds.setdefault(term.name, term.kind)
         self._automaton = self._compile(terms)
+        self._recent: OrderedDict[str, tuple[Match, ...]] = OrderedDict()
 
     @cached_property
     def digest(self) -> str:
@@ -168,12 +171,22 @@ class Lexicon:
         automaton.make_automaton()
         return automaton
 
-    def find(self, text: str) -> list[Match]:
+    def find(self, text: str) -> tuple[Match, ...]:
         """All term matches in text (tags, cues and entities), sorted by offset.
 
         A match inside a longer one is dropped (see _covers); entity matches are nested only
-        against other entities and stop phrases.
+        against other entities and stop phrases. The matches of the last few texts are kept:
+        the classifier and the story evidence reader read one article's headline and body
+        one after the other.
         """
+        found = self._recent.get(text)
+        if found is None:
+            found = self._recent[text] = tuple(self._find(text))
+            if len(self._recent) > RECENT_TEXTS:
+                self._recent.popitem(last=False)
+        return found
+
+    def _find(self, text: str) -> list[Match]:
         if not text:
             return []
         folded = fold(text)
