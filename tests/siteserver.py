@@ -15,7 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime
-from functools import cached_property
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -38,10 +37,6 @@ class Route:
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
     conditional: bool = True  # answer If-None-Match / If-Modified-Since with 304
-
-    @cached_property
-    def etag(self) -> str:
-        return '"' + hashlib.md5(self.body).hexdigest() + '"'
 
 
 class FixtureSite:
@@ -107,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if route.delay:
             time.sleep(route.delay)
-        etag = route.etag
+        etag = '"' + hashlib.md5(route.body).hexdigest() + '"'
         if route.conditional and route.status == 200 and self.headers.get("If-None-Match") == etag:
             self._send(304, b"", None, {"ETag": etag})
             return
