@@ -17,7 +17,6 @@ import hashlib
 import re
 import tomllib
 import unicodedata
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -131,7 +130,6 @@ class Lexicon:
             if term.entity:
                 self.entity_kinds.setdefault(term.name, term.kind)
         self._automaton = self._compile(terms)
-        self._recent: OrderedDict[str, tuple[Match, ...]] = OrderedDict()
 
     @cached_property
     def digest(self) -> str:
@@ -179,12 +177,7 @@ class Lexicon:
         the classifier and the story evidence reader read one article's headline and body
         one after the other.
         """
-        found = self._recent.get(text)
-        if found is None:
-            found = self._recent[text] = tuple(self._find(text))
-            if len(self._recent) > RECENT_TEXTS:
-                self._recent.popitem(last=False)
-        return found
+        return _recent_matches(self, text)
 
     def _find(self, text: str) -> list[Match]:
         if not text:
@@ -198,6 +191,11 @@ class Lexicon:
                 if match is not None:
                     found.append(match)
         return _drop_nested(found)
+
+
+@lru_cache(maxsize=RECENT_TEXTS)  # thread-safe, unlike a dict of our own
+def _recent_matches(lexicon: Lexicon, text: str) -> tuple[Match, ...]:
+    return tuple(lexicon._find(text))
 
 
 def file_digest(path: str | Path | None = None) -> str:
