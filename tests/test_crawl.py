@@ -7,7 +7,8 @@ import json
 import pytest
 
 from pipelines.store import Store
-from tests.conftest import run_newswatch, write_sources
+from tests.conftest import FIXTURES, run_newswatch, write_sources
+from tests.siteserver import FixtureSite, SiteServer
 
 
 @pytest.fixture
@@ -134,3 +135,25 @@ def test_one_source_by_name(site, tmp_path):
     with Store(db) as store:
         assert [row["source"] for row in store.iter_articles()] == ["A"]
         assert store.get_run(1)["status"] == "ok"
+
+
+def test_a_site_that_keeps_connections_alive_is_crawled_alike(site, tmp_path):
+    """bench/crawl.py serves its pages over kept-alive HTTP/1.1 connections, as real sites
+    do: a crawl of such a site stores what a crawl of one closing every connection does."""
+    feeds = ["/feeds/defence.rss", "/feeds/atom.xml"]
+
+    def crawl(base: str, name: str) -> tuple[int, set[str]]:
+        """The crawl's exit status (1: the robots.txt refusal in this feed) and the paths
+        of the articles it stored."""
+        sources = write_sources(tmp_path / f"{name}.toml", {"Outlet": [base + f for f in feeds]})
+        db = tmp_path / f"{name}.db"
+        result = run_newswatch("crawl", "--sources", str(sources), "--db", str(db))
+        with Store(db) as store:
+            urls = [row["url"] for row in store.db.query("SELECT url FROM articles")]
+        return result.returncode, {url.removeprefix(base) for url in urls}
+
+    alive_site = FixtureSite()
+    with SiteServer(alive_site, keep_alive=True) as alive:
+        alive_site.add_directory(FIXTURES / "site")
+        kept_alive = crawl(alive.base, "alive")
+    assert kept_alive[1] and kept_alive == crawl(site.base, "closing")
