@@ -60,3 +60,15 @@ def test_themes_cross_validated():
     assert relevance_set >= 0.83
     assert story_sets >= 0.80
     assert together >= 0.81
+
+
+def test_label_worklist_lists_story_themes_labelled_on_some_reports_only():
+    import subprocess
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "theme_labels.py"
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    assert "mean Jaccard" in result.stdout
+    assert result.stdout.rstrip().endswith("labelled on some reports and not others")
