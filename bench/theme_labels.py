@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fit_themes import _NEUTRAL, _NO_WORDS, DATA, load  # noqa: E402
+from bench.fit_themes import DATA, load  # noqa: E402
 from pipelines.topic import THEMES, Classifier  # noqa: E402
 
 
@@ -27,7 +27,7 @@ def main() -> int:
     if not (DATA / "stories-dev.jsonl").exists():
         print(f"skipped: labelled texts not found in {DATA}")
         return 0
-    classifier = Classifier(themes=_NEUTRAL, words=_NO_WORDS)  # which themes have cues
+    classifier = Classifier()  # its theme_features: which themes have cues
     stories = defaultdict(list)
     for doc in load():
         if doc["source"] != "relevance-dev":
