@@ -264,9 +264,19 @@ def crawl(sources: Path, db: Path, settings: list[str]) -> Crawl:
     failed = None if child.returncode in (0, 1) else printed[-2000:]
     db_bytes = sum(p.stat().st_size for p in (db, Path(f"{db}-wal")) if p.exists())
     return Crawl(
-        processed, stored, seconds, peak, peak_pss, gap, kept, capped, db_bytes, server_cpu,
-        sum(cpu_of.values()), failed,
-    )  # fmt: skip
+        processed=processed,
+        stored=stored,
+        seconds=seconds,
+        peak_mb=peak,
+        peak_pss_mb=peak_pss,
+        reactor_gap_ms=gap,
+        kept=kept,
+        capped=capped,
+        db_bytes=db_bytes,
+        server_cpu=server_cpu,
+        crawl_cpu=sum(cpu_of.values()),
+        failed=failed,
+    )
 
 
 # Where a one-process crawl's time goes: the function each stage is counted at, with what
