@@ -231,6 +231,15 @@ class Crawl:
         return self.processed / self.seconds
 
 
+@dataclass
+class Round:
+    """The figures the targets compare, measured one after the other."""
+
+    one_core: float  # extraction only, pages/s
+    all_cores: float
+    crawl: Crawl  # with 2 workers
+
+
 def crawl(sources: Path, db: Path, settings: list[str]) -> Crawl:
     """`newswatch crawl` in a child process, timed from process start to exit."""
     command = [sys.executable, "-m", "newswatch", "crawl", "--sources", str(sources)]
@@ -424,16 +433,15 @@ def main() -> None:
         # and one sample of each, minutes apart, would compare two different machines.
         rounds = []
         for number in range(args.rounds):
+            db = Path(tmp) / f"w2-{number}.db"
             rounds.append(
                 Round(
                     one_core=extraction_rate(pages, server.base, 1),
                     all_cores=extraction_rate(pages, server.base, cores),
-                    crawl=crawl(
-                        sources, Path(tmp) / f"w2-{number}.db", [*settings, "NEWSWATCH_WORKERS=2"]
-                    ),
+                    crawl=crawl(sources, db, [*settings, "NEWSWATCH_WORKERS=2"]),
                 )
             )
-            Path(tmp, f"w2-{number}.db").unlink()
+            db.unlink()  # only its size is kept, and N rounds of it would fill /tmp
         one = crawl(sources, Path(tmp) / "w1.db", [*settings, "NEWSWATCH_WORKERS=1"])
         shares = stage_shares(
             profiled, Path(tmp) / "profiled.db", [*settings, "NEWSWATCH_WORKERS=1"]
@@ -511,15 +519,6 @@ def main() -> None:
     print(f"where a one-process crawl's time goes ({args.profile_articles} articles, cProfile)")
     for name, share in shares.items():
         print(f"  {name:<32} {share:>6.1%}")
-
-
-@dataclass
-class Round:
-    """The figures the targets compare, measured one after the other."""
-
-    one_core: float  # extraction only, pages/s
-    all_cores: float
-    crawl: Crawl  # with 2 workers
 
 
 def spread(values: list[float]) -> str:
