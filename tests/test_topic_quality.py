@@ -1,5 +1,6 @@
 """Quality gate: the classifier against the labelled dev set, with floors at the targets."""
 
+import subprocess
 import sys
 from pathlib import Path
 
@@ -63,8 +64,6 @@ def test_themes_cross_validated():
 
 
 def test_label_worklist_lists_story_themes_labelled_on_some_reports_only():
-    import subprocess
-
     script = Path(__file__).resolve().parents[1] / "bench" / "theme_labels.py"
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, check=False, timeout=300
