@@ -42,7 +42,7 @@ from pipelines.story_store import MemoryStoryStore  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
-VERSION = "3"  # bump when the features or the evidence change: stored stories are rebuilt
+VERSION = "4"  # bump when the features or the evidence change: stored stories are rebuilt
 FOLDS = 5
 ORDERS = 5
 TRAIN_ORDERS = 4
@@ -86,7 +86,8 @@ class Replay:
         self.reader = reader = EvidenceReader()
         self.gold = {r["id"]: r["story"] for r in rows}
         self.evidence: dict[str, Evidence] = {
-            r["id"]: reader.read(r["title"], r["text"], r.get("published")) for r in rows
+            r["id"]: reader.read(r["title"], r["text"], r.get("published"), url=r["url"])
+            for r in rows
         }
 
     def examples(self, docs: Sequence[str], seed: int) -> list[tuple[np.ndarray, int]]:

@@ -18,9 +18,13 @@ import re
 import time
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from typing import NamedTuple
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-__all__ = ["EARLIEST", "DateReader", "Reading", "Zone", "is_plausible", "read", "utc_iso", "zone"]
+__all__ = [
+    "EARLIEST", "DateReader", "Reading", "Zone", "day_in_url", "is_plausible", "read",
+    "utc_iso", "zone",
+]  # fmt: skip
 
 Zone = str | tzinfo | None  # an IANA name ("Asia/Kolkata"), a tzinfo, or None for UTC
 
@@ -33,6 +37,13 @@ _ISO = re.compile(
     r"(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?"
     r"\s*(Z|[+-]\d{2}(?::?\d{2})?)?",
     re.I,
+)
+# A day in an article's path: separated ("/2025/02/26/", "-2022-07-15"), People's Daily's
+# "/2016/1016/", or eight digits alone or followed by a time or an id (six digits or more).
+_URL_DAYS = (
+    re.compile(r"(?<!\d)(\d{4})[/-](\d{2})[/-](\d{2})(?!\d)"),
+    re.compile(r"/(\d{4})/(\d{2})(\d{2})/"),
+    re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?=\D|$|\d{6})"),
 )
 _TIME = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
 _ZONE = r"(?P<offset>[+-]\d{2}(?::?\d{2})?)|(?P<zone>[a-z]{1,5})"
@@ -116,6 +127,26 @@ def read(value: object, tz: Zone = None, *, now: datetime | None = None) -> Read
     if not is_plausible(moment, now):
         return Reading(None, rejected=True)
     return Reading(moment.isoformat(timespec="seconds"))
+
+
+def day_in_url(url: str | None, *, now: datetime | None = None) -> date | None:
+    """The day an article's address states, if any: many outlets put their publication
+    day in the path ("/2025/02/26/", "-2022-07-15", "/20250813/", "/2016/1016/", or the
+    day run into a time or an id: "-20200121140910552.htm"). None when no plausible day
+    is there."""
+    try:
+        path = urlsplit(url or "").path
+    except ValueError:  # "http://[::1" and other addresses that do not parse
+        return None
+    for pattern in _URL_DAYS:
+        for match in pattern.finditer(path):
+            try:
+                moment = datetime(*map(int, match.groups()), tzinfo=UTC)
+            except ValueError:  # "2014/01/38": an id, not a day
+                continue
+            if is_plausible(moment, now):
+                return moment.date()
+    return None
 
 
 def utc_iso(value: object, tz: Zone = None) -> str | None:

@@ -17,7 +17,7 @@ from datetime import date
 
 import numpy as np
 
-from pipelines.dates import read
+from pipelines.dates import day_in_url, read
 from pipelines.facts import StatedDate, ascii_digits, facts
 from pipelines.lexicon import Lexicon
 from pipelines.shingles import band_keys, body_hash, latin, minhash, shingles, words
@@ -129,14 +129,17 @@ class EvidenceReader:
         text: str,
         published: str | None = None,
         *,
+        url: str | None = None,
         themes: Iterable[str] | None = None,
     ) -> Evidence:
-        """`themes`: the article's theme tags when the caller has them (the crawl tagged
-        it a moment ago; the archive stores them), so it is not classified a second time."""
+        """`url`: the article's address, which often states its day when `published` is
+        missing. `themes`: the article's theme tags when the caller has them (the crawl
+        tagged it a moment ago; the archive stores them), so it is not classified a
+        second time."""
         entities, events = self._entities(title, text)
         found = facts(f"{title}\n{text}")
         head = [d for d in found.dates if d.start < DATE_SCAN_CHARS + len(title)]
-        day, year = _event_day(published, text, head)
+        day, year = _event_day(published, url, text, head)
         if themes is None:
             themes = (t.name for t in self.classifier.classify(title, text).tags)
         tokens = words(text)
@@ -192,14 +195,17 @@ def _event_year(text: str, start: int, end: int) -> int | None:
 
 
 def _event_day(
-    published: str | None, text: str, head: list[StatedDate]
+    published: str | None, url: str | None, text: str, head: list[StatedDate]
 ) -> tuple[date | None, int | None]:
-    """The day the report is about: when it was published, else the ` date ` marker of
-    an archived excerpt, else the first full date near its start. Else only a year: the
+    """The day the report is about: when it was published, else the day its address
+    states, else the ` date ` marker of an archived excerpt, else the first full date
+    near its start. Else only a year: the
     one of a date stated near the start. Years stated elsewhere are mostly background
     ("the 2016 agreement"), so they do not date the report."""
     if published and (iso := read(published).iso):
         return date.fromisoformat(iso[:10]), None
+    if day := day_in_url(url):
+        return day, None
     if marker := _MARKER.search(text[:200]):
         stamp = marker[1]
         if len(stamp) == 10:

@@ -55,5 +55,7 @@ def prepare(reader: EvidenceReader, fields: Mapping[str, Any]) -> Prepared:
     evidence = None
     if verdict.status != "irrelevant":
         themes = [tag.name for tag in verdict.tags if tag.kind == "theme"]
-        evidence = reader.read(title, body, fields.get("published"), themes=themes)
+        evidence = reader.read(
+            title, body, fields.get("published"), url=fields.get("url"), themes=themes
+        )
     return Prepared(verdict, evidence)

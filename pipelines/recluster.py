@@ -133,7 +133,11 @@ def _unindex(store: Store, clusterer: StoryClusterer, ids: list[int]) -> None:
 def _evidence(reader: EvidenceReader, row: dict[str, Any]) -> Evidence:
     """A stored article's evidence, read with its stored themes."""
     return reader.read(
-        row["title"] or "", row["body"] or "", row["published"], themes=row["themes"]
+        row["title"] or "",
+        row["body"] or "",
+        row["published"],
+        url=row["url"],
+        themes=row["themes"],
     )
 
 

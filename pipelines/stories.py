@@ -113,17 +113,19 @@ class StoryClusterer:
         text: str,
         *,
         published: str | None = None,
+        url: str | None = None,
         themes: Iterable[str] | None = None,
         evidence: Evidence | None = None,
     ) -> Assignment:
         """Assign `doc_id` to a story, store it, and say why. Re-assigning a stored id
-        returns its stored assignment. `themes`: its theme tags, when already known;
-        `evidence`: its evidence, when read already (in a worker process)."""
+        returns its stored assignment. `url`: its address, which may state its day;
+        `themes`: its theme tags, when already known; `evidence`: its evidence, when read
+        already (in a worker process)."""
         known = self.store.member(doc_id)
         if known is not None:
             return Assignment(known.story_id, known.kind, known.matched, known.score)
         if evidence is None:
-            evidence = self.reader.read(title, text, published, themes=themes)
+            evidence = self.reader.read(title, text, published, url=url, themes=themes)
         return self.assign_evidence(doc_id, evidence)
 
     def assign_evidence(self, doc_id: str, evidence: Evidence) -> Assignment:
@@ -170,17 +172,8 @@ class StoryClusterer:
             return Assignment(twin.story_id, "duplicate", exact, 1.0)
         copies, candidates = self.examine(evidence)
         probability = {story: self.model.probability(values) for story, values in candidates}
-        joined = [
-            (copy.score, story, copy.doc_id)
-            for story, copy in copies.items()
-            if copy.score >= VERBATIM
-            or (
-                copy.score >= PARTIAL_COPY
-                and (copy.lead >= COPIED_LEAD or probability.get(story, 0.0) >= COPY_AGREES)
-            )
-        ]
+        joined = _copied(copies, probability)
         if joined:  # a copy of articles of several stories shows they are one
-            joined.sort(key=lambda found: -found[0])
             score, story, doc_id = joined[0]
             merged = tuple(dict.fromkeys(s for _, s, _ in joined[1:] if s != story))
             return Assignment(story, "syndicated", doc_id, score, merged)
@@ -219,21 +212,28 @@ class StoryClusterer:
     def _join_later_story(
         self, doc_id: str, evidence: Evidence, alone: StoryId
     ) -> Assignment | None:
-        """Move a report out of the story it is alone in, to the story it fits best."""
-        _, candidates = self.examine(evidence, exclude=doc_id)
+        """Move a report out of the story it is alone in, to a story one of whose later
+        articles copies it (its opening may be repeated under another dateline, which a
+        copy's own opening does not show), else to the story it fits best."""
+        copies, candidates = self.examine(evidence, exclude=doc_id)
         scored = {
             story: self.model.probability(values) for story, values in candidates if story != alone
         }
-        best = max(scored, key=lambda story: (scored[story], str(story)), default=None)
-        if best is None or scored[best] < self.model.join:
-            return None
+        copied = [found for found in _copied(copies, scored) if found[1] != alone]
+        if copied:
+            copy_score, best, matched = copied[0]
+            found = Assignment(best, "syndicated", matched, round(copy_score, 4))
+        else:
+            best = max(scored, key=lambda story: (scored[story], str(story)), default=None)
+            if best is None or scored[best] < self.model.join:
+                return None
+            found = Assignment(best, "same-event", None, round(scored[best], 4))
         self.store.save_profile(alone, StoryProfile())  # no member left: no candidate
         target = self.store.profile(best)
         target.add(evidence)
         self.store.save_profile(best, target)
-        score = round(scored[best], 4)
-        self.store.move_member(doc_id, best, score)
-        return Assignment(best, "same-event", None, score)
+        self.store.move_member(doc_id, best, found.kind, found.matched, found.score)
+        return found
 
     def examine(
         self, evidence: Evidence, exclude: str | None = None
@@ -291,6 +291,24 @@ class Copy(NamedTuple):
     lead: float  # share of the new article's opening shingles found in it
 
 
+def _copied(
+    copies: dict[StoryId, Copy], probability: dict[StoryId, float]
+) -> list[tuple[float, StoryId, str]]:
+    """(containment, story, copied article) of each story the article copies a member of,
+    best first: nearly all of it, or half of it with its opening or with the story's
+    agreement (`probability`: the join model's, per candidate story)."""
+    joined = [
+        (copy.score, story, copy.doc_id)
+        for story, copy in copies.items()
+        if copy.score >= VERBATIM
+        or (
+            copy.score >= PARTIAL_COPY
+            and (copy.lead >= COPIED_LEAD or probability.get(story, 0.0) >= COPY_AGREES)
+        )
+    ]
+    return sorted(joined, key=lambda found: -found[0])
+
+
 def _share_in(part: np.ndarray, whole: np.ndarray) -> float:
     if not len(part):
         return 0.0
@@ -321,7 +339,7 @@ def cluster_lines(lines: Iterable[str], out: TextIO, err: TextIO, clusterer: Sto
             continue
         if row["id"] not in batch:
             batch[row["id"]] = clusterer.reader.read(
-                row["title"], row["text"], row.get("published")
+                row["title"], row["text"], row.get("published"), url=row.get("url")
             )
     clusterer.assign_batch(list(batch.items()))
     for doc_id in batch:

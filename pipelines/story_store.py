@@ -38,8 +38,11 @@ class StoryStore(Protocol):
     def add_member(self, member: Member, band_keys: Sequence[int]) -> None:
         """Store an article and index it under its MinHash band keys."""
 
-    def move_member(self, doc_id: str, story_id: StoryId, score: float) -> None:
-        """Move a stored article to another story, as another report of its event."""
+    def move_member(
+        self, doc_id: str, story_id: StoryId, kind: Kind, matched: str | None, score: float
+    ) -> None:
+        """Move a stored article to another story, as another report of its event (or a
+        copy of its article `matched`)."""
 
     def by_body_hash(self, body_hash: str) -> str | None:
         """Some stored article with this body hash."""
@@ -109,9 +112,11 @@ class MemoryStoryStore:
         for key in band_keys:
             self._bands[key].append(member.doc_id)
 
-    def move_member(self, doc_id: str, story_id: StoryId, score: float) -> None:
+    def move_member(
+        self, doc_id: str, story_id: StoryId, kind: Kind, matched: str | None, score: float
+    ) -> None:
         self._members[doc_id] = replace(
-            self._members[doc_id], story_id=story_id, kind="same-event", matched=None, score=score
+            self._members[doc_id], story_id=story_id, kind=kind, matched=matched, score=score
         )
 
     def by_body_hash(self, body_hash: str) -> str | None:

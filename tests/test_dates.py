@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pipelines.dates import DateReader, Reading, is_plausible, read, utc_iso, zone
+from pipelines.dates import DateReader, Reading, day_in_url, is_plausible, read, utc_iso, zone
 
 NOW = datetime(2025, 12, 4, 12, 0, tzinfo=UTC)
 
@@ -178,3 +178,36 @@ def test_utc_form_is_fixed_width_and_sorts_as_time() -> None:
     forms = [utc_iso(value) for value in in_time_order]
     assert all(form and len(form) == 25 for form in forms)
     assert sorted(forms) == forms
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("https://www.example.in/2025/02/26/ins-tamal/", date(2025, 2, 26)),
+        ("https://example.com/news/s-400-waiver-1975894-2022-07-15", date(2022, 7, 15)),
+        ("https://example.ru/20250813/indiya-2034929578.html", date(2025, 8, 13)),
+        ("http://en.example.cn/n3/2016/1016/c90000-9127776.html", date(2016, 10, 16)),
+        ("https://example.vn/su-30-mki-brahmos-20200121140910552.htm", date(2020, 1, 21)),
+        ("https://example.com/india/202006171079641330-75-member-contingent", date(2020, 6, 17)),
+        ("https://example.com/report/caatsa-waiver/20220715.htm", date(2022, 7, 15)),
+    ],
+)
+def test_days_in_article_addresses(url: str, expected: date) -> None:
+    assert day_in_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/News/2020/01/20140138/1065595/base.vpf",  # a month, then an id
+        "https://example.com/article/3321326/india-downed-six",  # an id
+        "https://example.com/2999/01/01/typo",  # not yet
+        "https://example.com/1970/01/01/placeholder",
+        "https://example.com/a?day=2020-01-01",  # a query says nothing of the page's day
+        "http://[::1",  # does not parse
+        "",
+        None,
+    ],
+)
+def test_addresses_without_a_day(url: str | None) -> None:
+    assert day_in_url(url, now=datetime(2026, 12, 1, tzinfo=UTC)) is None

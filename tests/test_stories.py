@@ -12,7 +12,7 @@ import numpy as np
 from pipelines.evidence import EvidenceReader
 from pipelines.shingles import _SEPARATORS, body_hash, words
 from pipelines.stories import StoryClusterer, cluster_lines
-from pipelines.story_model import FEATURES, default_model, share_a_figure
+from pipelines.story_model import FEATURES, JoinModel, default_model, share_a_figure
 from pipelines.story_store import MemoryStoryStore
 from pipelines.tense import announces
 from tests.conftest import cover_model
@@ -278,6 +278,16 @@ def test_the_same_event_reads_alike_in_three_scripts() -> None:
         assert not evidence.ahead
 
 
+def test_a_report_is_dated_by_its_publication_then_its_address_then_its_text() -> None:
+    text = "Moscow, December 5, 2025: Rajnath Singh met Andrei Belousov."
+    url = "https://example.com/2025/12/06/rajnath-belousov"
+    assert READER.read("Talks", text).day == date(2025, 12, 5)
+    assert READER.read("Talks", text, url=url).day == date(2025, 12, 6)
+    assert READER.read("Talks", text, "2025-12-07T10:00:00+05:30", url=url).day == date(2025, 12, 7)
+    undated = READER.read("Talks", "Rajnath Singh met Andrei Belousov on Friday.", url=url)
+    assert undated.day == date(2025, 12, 6) and undated.year == 2025
+
+
 def test_named_events_carry_their_year() -> None:
     evidence = READER.read("Zapad-2021 opens at Mulino", "Exercise Zapad-2021 began in Russia.")
     assert "Zapad:2021" in evidence.events
@@ -368,6 +378,34 @@ def test_refine_moves_an_early_report_to_the_story_that_formed_after_it() -> Non
     assert set(moved) == {"a1"} and moved["a1"].story_id == "a2"
     assert {clusterer.store.member(d).story_id for d in ("a1", "a2", "a3")} == {"a2"}
     assert clusterer.store.profile("a2").size == 3 and clusterer.store.profile("a1").size == 0
+
+
+# A reprint of the first two thirds of WIRE under its own opening paragraph.
+DATELINED = (
+    "Nashik, March 14: Workers at the sprawling aircraft complex on the outskirts of this "
+    "city greeted the news with sweets and firecrackers on Friday evening, as union leaders "
+    "recalled the long wait since the last order ran out and local traders spoke of busy "
+    "months ahead for suppliers of castings, cables and machined parts across the district. "
+    + WIRE[: len(WIRE) * 2 // 3]
+)
+
+
+def test_a_copy_under_its_own_opening_joins_its_original_in_either_order() -> None:
+    """The reprint's opening is not in the original, but the original's is in the reprint:
+    whichever comes first, they end as one story (the join model alone never joins)."""
+    zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
+    never = JoinModel("test", zeros, ones, zeros, 0.0, 0.99, 1.01, 0.8)  # probability .5
+    reports = {
+        "wire": {"title": "DAC clears 12 Su-30MKI jets", "text": WIRE},
+        "reprint": {"title": "Sweets in Nashik as Sukhoi order comes", "text": DATELINED},
+    }
+    for order in (["wire", "reprint"], ["reprint", "wire"]):
+        lines = [json.dumps({"id": doc, **reports[doc]}) for doc in order]
+        clusterer = StoryClusterer(model=never)
+        cluster_lines(lines, io.StringIO(), io.StringIO(), clusterer)
+        members = [clusterer.store.member(d) for d in order]
+        assert members[0].story_id == members[1].story_id
+        assert "syndicated" in {m.kind for m in members}
 
 
 def test_cluster_lines_gives_one_partition_whatever_the_order() -> None:

@@ -21,8 +21,9 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
 ORDERS = 3
 # Measured with the shipped model (in-sample, 3 orders, refined as `newswatch cluster`
-# refines): P .996, F1 .697. The cross-validated figures come from bench/fit_stories.py.
-FLOORS = {"bcubed_precision": 0.95, "bcubed_f1": 0.69, "syndicated_recall": 1.0}
+# refines, each report dated by its address where it states a day): P .996, F1 .728. The
+# cross-validated figures come from bench/fit_stories.py.
+FLOORS = {"bcubed_precision": 0.95, "bcubed_f1": 0.72, "syndicated_recall": 1.0}
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +37,7 @@ def scores() -> list:
         if line
     ]
     reader = EvidenceReader()
-    evidence = {r["id"]: reader.read(r["title"], r["text"]) for r in rows}
+    evidence = {r["id"]: reader.read(r["title"], r["text"], url=r["url"]) for r in rows}
     results = []
     for seed in range(ORDERS):
         order = rows[:]

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 import sqlite_utils
 
 from pipelines.story_model import StoryProfile
-from pipelines.story_store import Member
+from pipelines.story_store import Kind, Member
 
 PROFILE_CACHE = 4096  # profiles kept decoded: a crawl compares with the same stories often
 
@@ -91,11 +91,12 @@ class SqliteStoryStore:
         self._documents = self.doc_count() - 1
         return row[1]
 
-    def move_member(self, doc_id: str, story_id: int, score: float) -> None:
+    def move_member(
+        self, doc_id: str, story_id: int, kind: Kind, matched: str | None, score: float
+    ) -> None:
         self.db.execute(
-            "UPDATE story_members SET story = ?, kind = 'same-event', matched = NULL, score = ?"
-            " WHERE doc = ?",
-            [story_id, score, doc_id],
+            "UPDATE story_members SET story = ?, kind = ?, matched = ?, score = ? WHERE doc = ?",
+            [story_id, kind, matched, score, doc_id],
         )
 
     def by_body_hash(self, body_hash: str) -> str | None:
