@@ -38,6 +38,8 @@ DATE_SCAN_CHARS = 600
 _YEAR_AFTER = re.compile(r"^[\s\-–‑]*(?:'|’)?((?:19|20)\d\d|\d\d)(?!\d)")
 _YEAR_BEFORE = re.compile(r"((?:19|20)\d\d)[\s\-–‑]*$")
 _MARKER = re.compile(r"\bdate (\d{4}-\d\d(?:-\d\d)?)\b")
+# "Updated: ", "Last updated on Thursday, ", "обновлено", right before a date.
+_UPDATED = re.compile(r"(?:updated|modified|обновлено|अपडेट)[^\n\d]{0,16}$", re.I)
 _MIN_TOKEN = 3
 # Words that open or fill headlines in the languages we read, once transliterated.
 _STOPWORDS = frozenset(
@@ -137,8 +139,12 @@ class EvidenceReader:
         tagged it a moment ago; the archive stores them), so it is not classified a
         second time."""
         entities, events = self._entities(title, text)
-        found = facts(f"{title}\n{text}")
+        whole = f"{title}\n{text}"
+        found = facts(whole)
         head = [d for d in found.dates if d.start < DATE_SCAN_CHARS + len(title)]
+        # A page's "Updated" stamp can be years after its story (archives re-stamped in
+        # bulk): the other dates near the start come first.
+        head.sort(key=lambda d: bool(_UPDATED.search(whole, max(0, d.start - 24), d.start)))
         day, year = _event_day(published, url, text, head)
         if themes is None:
             themes = (t.name for t in self.classifier.classify(title, text).tags)

@@ -288,6 +288,16 @@ def test_a_report_is_dated_by_its_publication_then_its_address_then_its_text() -
     assert undated.day == date(2025, 12, 6) and undated.year == 2025
 
 
+def test_a_pages_updated_stamp_does_not_date_its_report() -> None:
+    archived = (
+        "The 75-member contingent of the Grenadiers marched on Red Square.\n\n"
+        "Updated - November 16, 2021 05:05 pm IST\n\nPublished - May 09, 2015 04:12 pm IST"
+    )
+    assert READER.read("Victory Day parade", archived).day == date(2015, 5, 9)
+    only_stamp = "By ABP Live | Updated at : 04 Dec 2025 09:26 PM (IST)\nPutin landed in Delhi."
+    assert READER.read("Putin lands", only_stamp).day == date(2025, 12, 4)
+
+
 def test_named_events_carry_their_year() -> None:
     evidence = READER.read("Zapad-2021 opens at Mulino", "Exercise Zapad-2021 began in Russia.")
     assert "Zapad:2021" in evidence.events
