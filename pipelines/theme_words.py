@@ -5,6 +5,8 @@ headline and opening also say what kind of article it is where no cue phrase is 
 ("squadrons", "batteries", "спецоперации"). Per theme, a logistic regression over the
 tf-idf weights of word stems, transliterated to Latin so that one model reads every
 script, gives a lean (its decision value), which is one feature of the theme model. The
+lexicon's terms found there count as words too, by their canonical names ("@SIPRI",
+"@arms-deal"): a Hindi and an English report of one kind share those, if few stems. The
 weights are data (`theme_words.json`, fitted by bench/fit_themes.py); the theme model
 records the digest of the word model it was fitted with.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -30,14 +33,16 @@ STEM = 6  # a word cut to its first letters: "deliveries", "delivered" -> "deliv
 LEAN_FLOOR = -1.0
 
 
-def stems(title: str, text: str) -> list[str]:
-    """The stems the model reads, in Latin letters, headline words repeated."""
+def stems(title: str, text: str, terms: Iterable[str] = ()) -> list[str]:
+    """The stems the model reads, in Latin letters, headline words repeated, then the
+    canonical names of the lexicon `terms` found in the headline and opening (HEAD_CHARS),
+    marked so that no stem can be one ("@S-400")."""
     found = []
     for token in words(title) * TITLE_REPEATS + words(text[:HEAD_CHARS]):
         stem = latin(token)
         if len(stem) >= MIN_LETTERS and not stem.isdigit():
             found.append(stem[:STEM])
-    return found
+    return found + [f"@{name}" for name in terms]
 
 
 class ThemeWords:
@@ -53,9 +58,9 @@ class ThemeWords:
         self.stems: dict[str, list[float]] = data["stems"]
         self.digest = weights_digest(data)
 
-    def leanings(self, title: str, text: str) -> dict[str, float]:
-        """Each theme's lean for an article."""
-        return self.leanings_of_stems(stems(title, text))
+    def leanings(self, title: str, text: str, terms: Iterable[str] = ()) -> dict[str, float]:
+        """Each theme's lean for an article (`terms`: as `stems` takes them)."""
+        return self.leanings_of_stems(stems(title, text, terms))
 
     def leanings_of_stems(self, found: list[str]) -> dict[str, float]:
         """Each theme's lean: the tf-idf vector of the known stems (log-scaled counts,

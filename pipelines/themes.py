@@ -82,12 +82,15 @@ class ThemeReader:
         was signed" is no arms-deal)."""
         return {theme: values for theme, values, _ in self._themes(sentences)}
 
-    def findings(self, sentences: list[Sentence], title: str, text: str) -> list[ThemeFinding]:
-        """The themes the model finds, each with its best sentence as evidence; `title` and
-        `text` are what the word model reads (only when some theme has a cue)."""
+    def findings(
+        self, sentences: list[Sentence], title: str, text: str, terms: Iterable[str] = ()
+    ) -> list[ThemeFinding]:
+        """The themes the model finds, each with its best sentence as evidence; `title`,
+        `text` and the lexicon `terms` of the headline and opening are what the word model
+        reads (only when some theme has a cue)."""
         results = []
         cued = self._themes(sentences)
-        leanings = self.words.leanings(title, text) if cued else {}
+        leanings = self.words.leanings(title, text, terms) if cued else {}
         for theme, values, cues in cued:
             probability = self.model.probability(theme, [*values, leanings[theme]])
             if probability >= self.model.threshold:

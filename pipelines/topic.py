@@ -19,7 +19,7 @@ from typing import TextIO
 
 from pipelines.lexicon import Lexicon, Match
 from pipelines.theme_model import ThemeModel
-from pipelines.theme_words import ThemeWords
+from pipelines.theme_words import HEAD_CHARS, ThemeWords
 from pipelines.themes import Sentence, ThemeReader
 
 # Score at or above THRESHOLD + BAND: 'relevant'; within BAND of THRESHOLD: 'borderline'
@@ -238,7 +238,7 @@ class Classifier:
         cue that carried it, for an article with an India or Russia party."""
         if not any(_party(hit.match) for hit in hits):
             return []
-        findings = self.themes.findings(_sentences(hits), title, text)
+        findings = self.themes.findings(_sentences(hits), title, text, _head_terms(hits))
         return sorted(
             (TagHit(f.name, "theme", [f.evidence]) for f in findings), key=lambda t: t.name
         )
@@ -248,6 +248,10 @@ class Classifier:
     ) -> dict[str, list[float]]:
         """The theme model's features of an article, per theme it has cues for (fitting)."""
         return self.themes.features(_sentences(self._hits(title, summary, text)))
+
+    def head_terms(self, title: str, text: str) -> list[str]:
+        """The lexicon terms the word model reads with an article's words (fitting)."""
+        return _head_terms(self._hits(title, None, text))
 
     @staticmethod
     def _reasons(hits: list[_Hit]) -> list[dict]:
@@ -291,6 +295,16 @@ def _party(match: Match) -> bool:
     exercise alone is not enough)."""
     term = match.term
     return (term.is_tag and term.kind in PARTY_KINDS) or term.name in PARTY_CUES
+
+
+def _head_terms(hits: list[_Hit]) -> list[str]:
+    """Canonical names of the terms matched in the headline and the text's opening: the
+    part of the article the word model reads."""
+    return [
+        hit.match.term.name
+        for hit in hits
+        if hit.field == "title" or (hit.field == "text" and hit.match.start < HEAD_CHARS)
+    ]
 
 
 def _sentences(hits: list[_Hit]) -> list[Sentence]:

@@ -7,7 +7,8 @@ import math
 import pytest
 
 from pipelines.theme_model import CUE_FEATURES, FEATURES, ThemeModel, default_model
-from pipelines.theme_words import LEAN_FLOOR, ThemeWords, default_words, stems
+from pipelines.theme_words import HEAD_CHARS, LEAN_FLOOR, ThemeWords, default_words, stems
+from pipelines.topic import Classifier
 
 THEMES = ["delivery", "arms-deal"]
 
@@ -51,6 +52,29 @@ def test_a_lean_against_a_theme_goes_only_so_far(words: ThemeWords) -> None:
 def test_stems_read_every_script_in_latin_letters() -> None:
     assert stems("Поставка С-400", "") == ["postav"] * 3
     assert stems("", "deliveries delivered 2025 of") == ["delive", "delive"]
+
+
+def test_lexicon_terms_are_words_no_stem_can_be() -> None:
+    assert stems("Поставка С-400", "", ["S-400", "delivery"]) == [
+        *["postav"] * 3, "@S-400", "@delivery",
+    ]  # fmt: skip
+
+
+def test_reports_in_two_scripts_give_the_word_model_the_same_terms() -> None:
+    classifier = Classifier()
+    english = classifier.head_terms(
+        "Rajnath Singh, Belousov sign deal on S-400 deliveries",
+        "Defence Minister Rajnath Singh and Andrei Belousov signed a deal in Moscow.",
+    )
+    russian = classifier.head_terms(
+        "Раджнатх Сингх и Белоусов подписали соглашение о поставках С-400",
+        "Министр обороны Индии Раджнатх Сингх и Андрей Белоусов подписали соглашение в Москве.",
+    )
+    shared = {"Rajnath Singh", "Andrei Belousov", "S-400"}
+    assert shared <= set(english) and shared <= set(russian)
+    # Only the headline and the opening: what the word model reads of the words too.
+    late = classifier.head_terms("Talks", "x " * HEAD_CHARS + "Rajnath Singh met Belousov.")
+    assert "Rajnath Singh" not in late
 
 
 def _logistic(features: tuple[str, ...], weight: dict[str, float]) -> dict:
