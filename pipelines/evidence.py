@@ -205,9 +205,9 @@ def _event_day(
 ) -> tuple[date | None, int | None]:
     """The day the report is about: when it was published, else the day its address
     states, else the ` date ` marker of an archived excerpt, else the first full date
-    near its start. Else only a year: the
-    one of a date stated near the start. Years stated elsewhere are mostly background
-    ("the 2016 agreement"), so they do not date the report."""
+    near its start. Else only a year: the one of a date stated near the start. Years
+    stated elsewhere are mostly background ("the 2016 agreement"), so they do not date
+    the report."""
     if published and (iso := read(published).iso):
         return date.fromisoformat(iso[:10]), None
     if day := day_in_url(url):
