@@ -21,7 +21,7 @@ _LATIN = (
     # English
     r"will|shall|to be (?:held|built|made|sent|given|\w+ed)|set to|poised to|slated to"
     r"|scheduled to|likely to|expected to"
-    r"|due to (?:visit|arrive|sign|hold|begin|start|meet|receive|take)|ahead of|curtain[- ]raiser"
+    r"|due to (?:visit|arrive|sign|hold|begin|start|meet|receive|take)|curtain[- ]raiser"
     r"|preview|all set|gear(?:s|ing)? up|to (?:visit|hold|launch|commission|sign|begin|discuss"
     r"|deliver|get|receive|conduct|host|meet|attend|participate|take part|travel|arrive"
     r"|kick off|hand over|buy|procure|acquire|purchase|perform|join|march|send|induct|start"
@@ -71,9 +71,25 @@ _FUTURE = re.compile(
 )
 
 
+# An English headline whose first verb reports a done act is an event report, whatever
+# purpose or prospect follows ("arrives in Moscow to attend", "meets Putin, likely to sign").
+_DONE = re.compile(
+    r"\b(?:arrive[sd]|reach(?:es|ed)|land(?:s|ed)|ratifie[sd]|clear(?:s|ed)|approve[sd]"
+    r"|deliver(?:s|ed)|sign(?:s|ed)|ink(?:s|ed)|meets|met|holds|held|commissione[sd]"
+    r"|induct(?:s|ed)|begins|began|conclude[sd]|launche[sd]|test-fire[sd]|hand(?:s|ed) over"
+    r"|receive[sd]|visit(?:s|ed))\b",
+    re.IGNORECASE,
+)
+
+
 def announces(title: str, text: str) -> bool:
     """Whether the report announces a coming event rather than reporting one."""
-    return bool(_FUTURE.search(_statement(title, text)))
+    statement = _statement(title, text)
+    future = _FUTURE.search(statement)
+    if future is None:
+        return False
+    done = _DONE.search(statement, 0, future.start())
+    return done is None
 
 
 def _statement(title: str, text: str) -> str:

@@ -313,6 +313,14 @@ def test_announcements_are_told_from_events_in_every_language() -> None:
     assert not announces("INS Tushil commissioned in Kaliningrad", "")
 
 
+def test_a_done_act_first_is_an_event_whatever_purpose_or_prospect_follows() -> None:
+    assert not announces("Rajnath Singh arrives in Moscow to attend the SCO meeting", "")
+    assert not announces("Ahead of Putin's visit, Duma clears military logistics pact", "")
+    assert not announces("Modi meets Putin in Goa, likely to sign key defence deals", "")
+    assert announces("India, Russia to hold talks ahead of Putin's visit", "")
+    assert announces("Rajnath Singh to visit Moscow, will meet Belousov", "")
+
+
 def test_reports_know_their_writing_system() -> None:
     english = READER.read("INS Tushil commissioned", "The frigate was commissioned in the Baltic.")
     french = READER.read("La France livre son Rafale", "Le premier avion a été livré à l'Inde.")
