@@ -3,7 +3,8 @@
 A curtain-raiser ("will visit", "to sign", "прибудет", "करेंगे") and the event it announces
 are two stories, so the story matcher asks this of every report, in every language we
 read. The test is made on the headline, or on the first sentence when the headline only
-names a topic; markers are future-tense and intention forms, not topic words.
+names a topic; markers are future-tense and intention forms, not topic words, and an
+English headline that first states a done act reports it ("arrives … to attend").
 """
 
 from __future__ import annotations
