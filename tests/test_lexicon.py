@@ -66,8 +66,12 @@ def test_every_taxonomy_tag_is_present_with_its_kind(lexicon):
         ("Su‑57 (non-breaking hyphen)", "Su-57", ["Su‑57"]),
         ("INS Tushil, a Project 11356 frigate", "Talwar-class", ["INS Tushil", "Project 11356"]),
         ("BrahMos Aerospace said", "BrahMos Aerospace", ["BrahMos Aerospace"]),
+        ("మంత్రి సెర్గీ షొయిగుతో టెలిఫోన్", "Sergei Shoigu", ["షొయిగుతో"]),
+        ("మంత్రి రాజ్ నాథ్ సింగ్ సూచించారు", "Rajnath Singh", ["రాజ్ నాథ్"]),
+        ("ஸ்டாக்ஹோம் சர்வதேச அமைதிக்கான ஆராய்ச்சி நிறுவனம் தெரிவித்துள்ளது", "SIPRI",
+         ["ஸ்டாக்ஹோம் சர்வதேச அமைதிக்கான ஆராய்ச்சி நிறுவனம்"]),
     ],
-)
+)  # fmt: skip
 def test_aliases_in_several_scripts(lexicon, text, tag, expected):
     assert matched(lexicon, text, tag) == expected
 
