@@ -288,6 +288,18 @@ def test_a_report_is_dated_by_its_publication_then_its_address_then_its_text() -
     assert undated.day == date(2025, 12, 6) and undated.year == 2025
 
 
+def test_cluster_lines_dates_a_report_by_its_address() -> None:
+    line = {
+        "id": "a1",
+        "title": "Rajnath Singh meets Belousov",
+        "text": "Rajnath Singh met Andrei Belousov on Friday.",
+        "url": "https://news.example/2025/12/05/rajnath-belousov",
+    }
+    clusterer = StoryClusterer()
+    assert cluster_lines([json.dumps(line)], io.StringIO(), io.StringIO(), clusterer) == 0
+    assert dict(clusterer.store.profile("a1").event_days) == {"2025-12-05": 1}
+
+
 def test_a_pages_updated_stamp_does_not_date_its_report() -> None:
     archived = (
         "The 75-member contingent of the Grenadiers marched on Red Square.\n\n"
