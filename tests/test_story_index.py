@@ -201,6 +201,15 @@ def test_recluster_moves_a_report_that_came_before_its_story(store):
     assert members == [(next(iter(after.values())),)]
 
 
+def test_recluster_dates_an_undated_article_by_its_address(store):
+    reports = [("https://a.example/2025/12/05/talks", None, "Rajnath Singh meets Belousov",
+                "Rajnath Singh met Andrei Belousov on Friday.")]  # fmt: skip
+    store_all(store, StoryClusterer(store.story_store(), reader=READER), reports)
+    recluster(store, lambda index: StoryClusterer(index, reader=READER), read_ahead=False)
+    story = store.db.execute("SELECT story_id FROM articles").fetchone()[0]
+    assert dict(store.story_store().profile(story).event_days) == {"2025-12-05": 1}
+
+
 @pytest.mark.parametrize("read_ahead", [False, True])
 def test_recluster_in_batches_reading_ahead_or_not(store, read_ahead):
     """Batches of one: with `read_ahead`, each next article's evidence is read in another
