@@ -9,6 +9,7 @@ from datetime import date
 
 import numpy as np
 
+from bench.fit_stories import SIGNS
 from pipelines.evidence import EvidenceReader
 from pipelines.shingles import _SEPARATORS, body_hash, words
 from pipelines.stories import StoryClusterer, cluster_lines
@@ -30,6 +31,12 @@ WIRE = (
     "fighters to the air force since 2004. Officials said the engines, AL-31FP, would also "
     "be produced at the HAL Koraput division under an earlier agreement."
 )
+
+
+def test_the_shipped_join_model_keeps_the_sign_of_every_weight() -> None:
+    """More shared entities never count against a story (see bench/fit_stories.SIGNS)."""
+    for feature, weight in zip(FEATURES, default_model().weights, strict=True):
+        assert weight * SIGNS[feature] >= 0, feature
 
 
 def test_words_are_letters_marks_and_digits_of_any_script() -> None:
