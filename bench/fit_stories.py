@@ -299,7 +299,9 @@ def main() -> int:
         return 0
     rows = load()
     replay = Replay(rows)
-    print(f"{len(rows)} documents, {len(set(replay.gold.values()))} stories")
+    dated = sum(evidence.day is not None for evidence in replay.evidence.values())
+    print(f"{len(rows)} documents, {len(set(replay.gold.values()))} stories, {dated} dated "
+          "(by publication date, address or a full date near the start)")  # fmt: skip
     chosen = cross_validate(replay, rows)
     final = fit(replay, [r["id"] for r in rows], 99)
     final = replace(
