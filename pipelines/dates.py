@@ -41,7 +41,7 @@ _ISO = re.compile(
 # A day in an article's path: separated ("/2025/02/26/", "-2022-07-15"), People's Daily's
 # "/2016/1016/", or eight digits alone or followed by a time or an id (six digits or more).
 # htmldate's extract_url_date (which extract() already runs, through find_date) reads only
-# the separated form, and the query string too: ten of the eighteen dev reports dated by
+# the separated form, and the query string too: nine of the seventeen dev reports dated by
 # their address this way spell it in one of the other forms (RIA, Sputnik, Rediff…).
 _URL_DAYS = (
     re.compile(r"(?<!\d)(\d{4})[/-](\d{2})[/-](\d{2})(?!\d)"),
