@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -72,11 +74,19 @@ OK = {"status": "ok", "error": None, "items_seen": 4, "articles_fetched": 4, "st
 FAILED = {"status": "failed", "error": "HTTP 403 (https://tass.example/rss)", "items_seen": 0}
 
 
+def ticking(start: str) -> Callable[[], str]:
+    """A store clock that starts at `start` and moves a second each time it is read."""
+    seconds = itertools.count()
+    return lambda: (datetime.fromisoformat(start) + timedelta(seconds=next(seconds))).isoformat()
+
+
 @pytest.fixture
 def store(tmp_path: Path) -> Store:
     """Run 1 stores a story; run 2 stores two new stories (one with two copies, one of
-    them a javascript: URL), an update to run 1's story and a borderline article."""
-    store = Store(tmp_path / "news.db")
+    them a javascript: URL), an update to run 1's story and a borderline article. The
+    runs happen on 4 Nov 2026, days after the stories were published: the report's chart
+    (30 days up to the run) shows them whatever day the tests run."""
+    store = Store(tmp_path / "news.db", clock=ticking("2026-11-04T06:00:00+00:00"))
     outlets(store, tass="ru", pti="en", ani="en", ria="ru")
     first = store.start_run()
     save(store, first, "https://tass.example/a1", "S-400 talks", "tass", published="2026-11-01")
