@@ -14,8 +14,9 @@ lookups, so the cost per article does not grow with the archive.
 
 An article is judged against the stories that exist when it arrives, so a report that
 came before the others of its event stays alone. When a batch is assigned together
-(`newswatch cluster`, `newswatch recluster`), `refine` then judges each report of it that
-is still alone again, against the stories as they ended up.
+(`newswatch cluster`, `newswatch recluster`), its reports are judged in the order of their
+days, and `refine` then judges each report of it that is still alone again, against the
+stories as they ended up.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import json
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import date
 from typing import NamedTuple, TextIO
 
 import numpy as np
@@ -135,9 +137,12 @@ class StoryClusterer:
         return result
 
     def assign_batch(self, batch: list[tuple[str, Evidence]]) -> None:
-        """Assign articles read together, in their order, then refine them (what
-        `newswatch cluster` and each batch of `newswatch recluster` do). An article stored
-        already keeps its story until refined."""
+        """Assign articles read together, then refine them (what `newswatch cluster` and
+        each batch of `newswatch recluster` do). They are assigned in the order of their
+        days, those with no known day last in their given order: a crawl meets an event's
+        reports in that order, and the stories no longer depend on the order the batch
+        came in. An article stored already keeps its story until refined."""
+        batch = sorted(batch, key=lambda item: item[1].day or date.max)
         for doc_id, evidence in batch:
             if self.store.member(doc_id) is None:
                 self.assign_evidence(doc_id, evidence)

@@ -240,7 +240,14 @@ def test_index_lookups_are_bounded_per_key() -> None:
 
 def test_cluster_lines_skips_malformed_lines() -> None:
     lines = [
-        json.dumps({"id": "a1", "title": "DAC clears 12 Su-30MKI jets", "text": WIRE}),
+        json.dumps(
+            {
+                "id": "a1",
+                "title": "DAC clears 12 Su-30MKI jets",
+                "text": WIRE,
+                "published": "2024-09-08",
+            }
+        ),  # fmt: skip
         "{not json",
         json.dumps({"id": "a2", "title": "no text"}),
         "",
@@ -443,6 +450,31 @@ def test_a_copy_under_its_own_opening_joins_its_original_in_either_order() -> No
         members = [clusterer.store.member(d) for d in order]
         assert members[0].story_id == members[1].story_id
         assert "syndicated" in {m.kind for m in members}
+
+
+def test_a_batch_is_assigned_in_the_order_of_its_days() -> None:
+    """The report of the earliest day starts the story, whatever the order of the batch;
+    a report with no known day comes after the dated ones."""
+    lines = [
+        json.dumps({"id": "undated", "title": "Reprint", "text": "ANI. " + WIRE}),
+        json.dumps(
+            {"id": "later", "title": "Reprint", "text": "PTI. " + WIRE, "published": "2024-09-10"}
+        ),  # fmt: skip
+        json.dumps(
+            {
+                "id": "first",
+                "title": "DAC clears 12 Su-30MKI jets",
+                "text": WIRE,
+                "published": "2024-09-08",
+            }
+        ),  # fmt: skip
+    ]
+    out = io.StringIO()
+    clusterer = StoryClusterer()
+    cluster_lines(lines, out, io.StringIO(), clusterer)
+    assert {json.loads(line)["story"] for line in out.getvalue().splitlines()} == {"first"}
+    assert clusterer.store.member("first").kind == "new"
+    assert clusterer.store.member("undated").matched in {"first", "later"}
 
 
 def test_cluster_lines_gives_one_partition_whatever_the_order() -> None:
