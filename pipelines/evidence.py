@@ -17,6 +17,7 @@ from datetime import date
 
 import numpy as np
 
+from pipelines.acts import act_of
 from pipelines.dates import day_in_url, read
 from pipelines.facts import StatedDate, ascii_digits, facts
 from pipelines.lexicon import Lexicon
@@ -103,6 +104,7 @@ class Evidence:
     day: date | None  # the event's day, best estimate (published, marker, stated)
     year: int | None  # the event's year, when the day is not known
     ahead: bool  # announces a coming event
+    act: str | None  # what the report states happened (pipelines/acts.py)
     themes: frozenset[str]
     title_tokens: frozenset[str]  # headline words, transliterated to Latin and folded
     names: frozenset[str]  # capitalised words inside the lead's sentences, in Latin letters
@@ -150,6 +152,7 @@ class EvidenceReader:
             themes = (t.name for t in self.classifier.classify(title, text).tags)
         tokens = words(text)
         found_shingles = shingles(tokens)
+        ahead = announces(title, text)
         return Evidence(
             entities=entities,
             events=frozenset(events),
@@ -158,7 +161,8 @@ class EvidenceReader:
             years=frozenset(found.years),
             day=day,
             year=day.year if day else year,
-            ahead=announces(title, text),
+            ahead=ahead,
+            act=act_of(title, text, ahead=ahead),
             themes=frozenset(t for t in themes if t in THEMES),
             title_tokens=title_tokens(title),
             names=lead_names(text),

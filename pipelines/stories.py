@@ -7,7 +7,7 @@ An article joins a story when it is
   * another report of the same event, judged against the story as a whole: the story's
     profile (pipelines/story_model.py) sums what its members name and state, and a fitted
     model turns the agreement of entities, named events, amounts, dates, years, themes,
-    tense and headline words into a probability.
+    tense, acts and headline words into a probability.
 When an article fits its best story and also fits another one well enough, the two
 stories were one event all along and merge. Candidates come only from bounded index
 lookups, so the cost per article does not grow with the archive.

@@ -2,7 +2,7 @@
 
 A story is compared as a whole: its profile sums its members' evidence (which entities
 how many members name, the amounts, dates and years they state, their themes, headline
-words and tense), so a report can join a story none of whose single members it
+words, tense and acts), so a report can join a story none of whose single members it
 resembles closely. The features are turned into a probability by a logistic model whose
 weights are data (`story_model.json`, fitted by bench/fit_stories.py under
 cross-validation that holds out whole stories).
@@ -70,6 +70,8 @@ FEATURES = (
     "years_jaccard",  # overlap of the years the texts mention anywhere
     "theme_jaccard",
     "tense_agree",  # share of the story's members with the report's tense
+    "act_match",  # share of the story's members stating an act that state the report's
+    "act_conflict",  # the report and some members state acts, and none states the report's
     "title_overlap",  # share of headline words found in the story's headlines
     "names_known",  # both the report's lead and the story's leads name someone or somewhere
     "name_overlap",  # share of the report's lead names the story's leads carry
@@ -98,6 +100,7 @@ class StoryProfile:
     names: Counter[str] = field(default_factory=Counter)
     words: Counter[str] = field(default_factory=Counter)
     writings: Counter[str] = field(default_factory=Counter)  # members per writing system
+    acts: Counter[str] = field(default_factory=Counter)  # members per act they state
     ahead: int = 0
 
     def add(self, evidence: Evidence) -> None:
@@ -117,6 +120,8 @@ class StoryProfile:
         self.names.update(evidence.names)
         self._add_words(evidence.words)
         self.writings[evidence.writing] += 1
+        if evidence.act:
+            self.acts[evidence.act] += 1
         self.ahead += evidence.ahead
         self._forget_summaries()
 
@@ -192,6 +197,7 @@ class StoryProfile:
             ("names", evidence.names),
             ("words", evidence.words),
             ("writings", [evidence.writing]),
+            ("acts", [evidence.act] if evidence.act else []),
         ):
             counter = getattr(self, name)
             counter.subtract(values if isinstance(values, dict) else Counter(values))
@@ -212,6 +218,7 @@ class StoryProfile:
         self.names.update(other.names)
         self._add_words(other.words)
         self.writings.update(other.writings)
+        self.acts.update(other.acts)
         self.ahead += other.ahead
         self._forget_summaries()
 
@@ -240,6 +247,7 @@ class StoryProfile:
                         "names",
                         "words",
                         "writings",
+                        "acts",
                     )
                 },
                 "years": {str(k): v for k, v in self.years.items()},
@@ -261,6 +269,7 @@ class StoryProfile:
         profile.names.update(data["names"])
         profile.words.update(data["words"])
         profile.writings.update(data["writings"])
+        profile.acts.update(data["acts"])
         profile.years.update({int(k): v for k, v in data["years"].items()})
         profile.mentioned_years.update({int(k): v for k, v in data["mentioned_years"].items()})
         return profile
@@ -342,6 +351,7 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     themes = set(story.themes)
     union = evidence.themes | themes
     tense = story.ahead / story.size if evidence.ahead else 1 - story.ahead / story.size
+    stated = story.acts.total()
     return np.array(
         [
             dot / norm if norm else 0.0,
@@ -371,6 +381,8 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             years_jaccard,
             len(evidence.themes & themes) / len(union) if union else 0.0,
             tense,
+            story.acts[evidence.act] / stated if evidence.act and stated else 0.0,
+            float(bool(evidence.act and stated and not story.acts[evidence.act])),
             title_overlap(evidence.title_tokens, story.title_tokens),
             float(bool(evidence.names and story.names)),
             title_overlap(evidence.names, story.names),

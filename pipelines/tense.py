@@ -85,15 +85,15 @@ _DONE = re.compile(
 
 def announces(title: str, text: str) -> bool:
     """Whether the report announces a coming event rather than reporting one."""
-    statement = _statement(title, text)
-    future = _FUTURE.search(statement)
+    said = statement(title, text)
+    future = _FUTURE.search(said)
     if future is None:
         return False
-    done = _DONE.search(statement, 0, future.start())
+    done = _DONE.search(said, 0, future.start())
     return done is None
 
 
-def _statement(title: str, text: str) -> str:
+def statement(title: str, text: str) -> str:
     """The headline, or the first sentence when the headline only names a topic."""
     if len(title.split()) > TOPIC_TITLE_WORDS:
         return title

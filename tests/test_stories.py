@@ -10,10 +10,19 @@ from datetime import date
 import numpy as np
 
 from bench.fit_stories import SIGNS
+from pipelines.acts import act_of
 from pipelines.evidence import EvidenceReader
 from pipelines.shingles import _SEPARATORS, body_hash, words
 from pipelines.stories import StoryClusterer, cluster_lines
-from pipelines.story_model import FEATURES, JoinModel, default_model, share_a_figure
+from pipelines.story_model import (
+    FEATURES,
+    JoinModel,
+    Probe,
+    StoryProfile,
+    default_model,
+    features,
+    share_a_figure,
+)
 from pipelines.story_store import MemoryStoryStore
 from pipelines.tense import announces
 from tests.conftest import cover_model
@@ -345,6 +354,48 @@ def test_a_done_act_first_is_an_event_whatever_purpose_or_prospect_follows() -> 
     assert not announces("Modi meets Putin in Goa, likely to sign key defence deals", "")
     assert announces("India, Russia to hold talks ahead of Putin's visit", "")
     assert announces("Rajnath Singh to visit Moscow, will meet Belousov", "")
+
+
+def test_the_act_a_report_states_is_read_in_every_language() -> None:
+    def act(title: str, text: str = "") -> str | None:
+        return act_of(title, text, ahead=announces(title, text))
+
+    assert act("Rajnath Singh to visit Moscow next week") == "announce"
+    assert act("Putin arrives in Delhi, Modi receives him at the airport") == "arrive"
+    assert act("Путин прибыл в Нью-Дели") == "arrive"
+    assert act("राजनाथ सिंह मॉस्को पहुंचे") == "arrive"
+    assert act("Rajnath Singh, Belousov hold talks in Moscow") == "meet"
+    assert act("Раджнатх Сингх провел переговоры с Белоусовым") == "meet"
+    assert act("Goa Shipyard launches frigate Triput for Indian Navy") == "launch"
+    assert act("INS Tamal commissioned in Kaliningrad") == "commission"
+    assert act("Фрегат «Тамал» вступил в строй ВМС Индии") == "commission"
+    assert act("Russia's State Duma ratifies RELOS pact with India") == "approve"
+    assert act("India, Russia sign $500 million deal for two warships") == "sign"
+    assert act("S-400, Fregatten: Putin und Modi signieren Abkommen") == "sign"
+    assert act("India delivers first batch of BrahMos to the Philippines") == "deliver"
+    assert act("ब्रह्मोस मिसाइल का सफल परीक्षण") == "test"
+    assert act("India second largest arms importer: SIPRI") == "data"
+
+
+def test_a_welcome_is_no_delivery_and_a_commission_body_no_commissioning() -> None:
+    assert act_of("PM Modi receives Russian President at Palam", "", ahead=False) != "deliver"
+    assert act_of("Inter-Governmental Commission meets in Delhi", "", ahead=False) == "meet"
+    assert act_of("INS Tamal", "", ahead=False) is None  # a topic names no act
+
+
+def test_reports_of_one_topic_that_state_other_acts_are_told_apart() -> None:
+    """The same frigate launched and commissioned: the second report's act conflicts with
+    the story's, which counts against the join."""
+    launched = READER.read("Goa Shipyard launches frigate Triput", "Triput was launched in Goa.")
+    commissioned = READER.read("INS Triput commissioned", "The frigate joined the Navy in Goa.")
+    story = StoryProfile()
+    story.add(launched)
+    values = dict(zip(FEATURES, features(Probe(commissioned, {}), story, 0.0), strict=True))
+    assert (launched.act, commissioned.act) == ("launch", "commission")
+    assert values["act_conflict"] == 1.0 and values["act_match"] == 0.0
+    again = READER.read("Triput launched at Goa Shipyard", "The frigate was launched.")
+    values = dict(zip(FEATURES, features(Probe(again, {}), story, 0.0), strict=True))
+    assert values["act_match"] == 1.0 and values["act_conflict"] == 0.0
 
 
 def test_reports_know_their_writing_system() -> None:
