@@ -35,6 +35,8 @@ _LATIN = (
     r"|vai|vão|irá|irão|deverá|deverão|receberá|visitará|será|serão|va a|van a"
     # Vietnamese
     r"|sẽ|sắp"
+    # Turkish: the future suffix (edecek, katılacaklar)
+    r"|\w+(?:acak|ecek)(?:lar|ler|tır|tir)?"
 )
 _CYRILLIC = (
     # Russian: future perfective forms of the verbs of visits, talks and deals

@@ -375,6 +375,11 @@ def test_the_act_a_report_states_is_read_in_every_language() -> None:
     assert act("India delivers first batch of BrahMos to the Philippines") == "deliver"
     assert act("ब्रह्मोस मिसाइल का सफल परीक्षण") == "test"
     assert act("India second largest arms importer: SIPRI") == "data"
+    assert act("Hindistan ve Rusya ortak tatbikata başladı") == "exercise"
+    assert act("Putin Hindistan'ı ziyaret edecek") == "announce"
+    assert act("பிரம்மோஸ் ஏவுகணை சோதனை வெற்றி") == "test"
+    assert act("ভারত ও রাশিয়ার মধ্যে চুক্তি স্বাক্ষরিত") == "sign"
+    assert act("Шойгу зателефонував Раджнатху Сінгху") == "meet"
 
 
 def test_a_welcome_is_no_delivery_and_a_commission_body_no_commissioning() -> None:
