@@ -380,6 +380,7 @@ def test_the_act_a_report_states_is_read_in_every_language() -> None:
     assert act("பிரம்மோஸ் ஏவுகணை சோதனை வெற்றி") == "test"
     assert act("ভারত ও রাশিয়ার মধ্যে চুক্তি স্বাক্ষরিত") == "sign"
     assert act("Шойгу зателефонував Раджнатху Сінгху") == "meet"
+    assert act("राजनाथ सिंह और बेलौसोव ने आयोग के सत्र की सह-अध्यक्षता की") == "meet"
 
 
 def test_a_welcome_is_no_delivery_and_a_commission_body_no_commissioning() -> None:
