@@ -123,6 +123,15 @@ ACTS: dict[str, dict[str, str]] = {
     },
 }
 
+# Acts that reports of one event often name in turn: a visit's arrival and its talks, a
+# decision's approval and its signing, a handover and the commissioning it ends with, a
+# test and a launch. A report and a story that state two of one family disagree less than
+# two of different families.
+FAMILIES = {
+    "arrive": "visit", "meet": "visit", "approve": "decision", "sign": "decision",
+    "deliver": "handover", "commission": "handover", "test": "firing", "launch": "firing",
+}  # fmt: skip
+
 _PATTERNS = tuple(
     (name, re.compile(rf"(?<![\w-])(?:{'|'.join(forms.values())})", re.IGNORECASE))
     for name, forms in ACTS.items()
@@ -140,3 +149,8 @@ def act_of(title: str, text: str, *, ahead: bool) -> str | None:
         if pattern.search(said):
             return name
     return None
+
+
+def related(act: str, other: str) -> bool:
+    """Whether two different acts are of one family (FAMILIES)."""
+    return act != other and FAMILIES.get(act, act) == FAMILIES.get(other, other)

@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from rapidfuzz import fuzz, process
 
+from pipelines.acts import related
+
 if TYPE_CHECKING:  # the evidence code loads with the first article a process reads
     from pipelines.evidence import Evidence
 
@@ -71,7 +73,8 @@ FEATURES = (
     "theme_jaccard",
     "tense_agree",  # share of the story's members with the report's tense
     "act_match",  # share of the story's members stating an act that state the report's
-    "act_conflict",  # the report and some members state acts, and none states the report's
+    "act_conflict",  # the report and some members state acts, none the report's nor its kin
+    "act_related",  # no member states the report's act, but one states an act of its family
     "title_overlap",  # share of headline words found in the story's headlines
     "names_known",  # both the report's lead and the story's leads name someone or somewhere
     "name_overlap",  # share of the report's lead names the story's leads carry
@@ -351,7 +354,9 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     themes = set(story.themes)
     union = evidence.themes | themes
     tense = story.ahead / story.size if evidence.ahead else 1 - story.ahead / story.size
-    stated = story.acts.total()
+    act, stated = evidence.act, story.acts.total()
+    same_act = bool(act and story.acts[act])
+    kin = bool(act and not same_act and any(related(act, other) for other in story.acts))
     return np.array(
         [
             dot / norm if norm else 0.0,
@@ -381,8 +386,9 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             years_jaccard,
             len(evidence.themes & themes) / len(union) if union else 0.0,
             tense,
-            story.acts[evidence.act] / stated if evidence.act and stated else 0.0,
-            float(bool(evidence.act and stated and not story.acts[evidence.act])),
+            story.acts[act] / stated if act and stated else 0.0,
+            float(bool(act and stated) and not same_act and not kin),
+            float(kin),
             title_overlap(evidence.title_tokens, story.title_tokens),
             float(bool(evidence.names and story.names)),
             title_overlap(evidence.names, story.names),

@@ -404,6 +404,16 @@ def test_reports_of_one_topic_that_state_other_acts_are_told_apart() -> None:
     assert values["act_match"] == 1.0 and values["act_conflict"] == 0.0
 
 
+def test_an_arrival_and_the_talks_are_related_acts_not_conflicting_ones() -> None:
+    arrival = READER.read("Putin arrives in New Delhi", "Putin landed in Delhi on Thursday.")
+    talks = READER.read("Modi, Putin hold talks in Delhi", "The leaders met on Friday.")
+    story = StoryProfile()
+    story.add(arrival)
+    values = dict(zip(FEATURES, features(Probe(talks, {}), story, 0.0), strict=True))
+    assert (arrival.act, talks.act) == ("arrive", "meet")
+    assert values["act_related"] == 1.0 and values["act_conflict"] == 0.0
+
+
 def test_reports_know_their_writing_system() -> None:
     english = READER.read("INS Tushil commissioned", "The frigate was commissioned in the Baltic.")
     french = READER.read("La France livre son Rafale", "Le premier avion a été livré à l'Inde.")
