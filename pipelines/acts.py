@@ -95,7 +95,8 @@ ACTS: dict[str, dict[str, str]] = {
         r"|సంతక|કરાર|હસ્તાક્ષર",
     },
     "arrive": {
-        "en": r"arriv\w*|lands\b|landed|reach(?:es|ed)?\b|visit\w*|depart\w*|leaves for"
+        "en": r"arriv\w*|lands\b|landed|reach(?:es|ed)?\b(?! out)|visit\w*"
+        r"|depart(?:s|ed|ing|ure)\b|leaves for"
         r"|en route",
         "ru/uk": r"прибыл\w*|прибыт\w*|прилетел\w*|прил[её]т\w*|визит\w*|посет\w*"
         r"|пребыва\w*|прибув\w*|візит\w*",

@@ -387,6 +387,7 @@ def test_a_welcome_is_no_delivery_and_a_commission_body_no_commissioning() -> No
     assert act_of("PM Modi receives Russian President at Palam", "", ahead=False) != "deliver"
     assert act_of("Inter-Governmental Commission meets in Delhi", "", ahead=False) == "meet"
     assert act_of("INS Tamal", "", ahead=False) is None  # a topic names no act
+    assert act_of("Home Department forfeits 25 books", "", ahead=False) is None
 
 
 def test_reports_of_one_topic_that_state_other_acts_are_told_apart() -> None:
