@@ -26,7 +26,8 @@ _LATIN = (
     r"|preview|all set|gear(?:s|ing)? up|to (?:visit|hold|launch|commission|sign|begin|discuss"
     r"|deliver|get|receive|conduct|host|meet|attend|participate|take part|travel|arrive"
     r"|kick off|hand over|buy|procure|acquire|purchase|perform|join|march|send|induct|start"
-    r"|open|hold talks|be central)"
+    r"|open|hold talks|be central|hand|give|supply|sell|build|make|set up|inaugurate|unveil"
+    r"|deploy|resume|finalise|finalize|seal|ink)"
     # French
     r"|va|vont|sera|seront|se rendra|recevra|devrait|doit|devront"
     # German
@@ -75,12 +76,14 @@ _FUTURE = re.compile(
 
 
 # An English headline whose first verb reports a done act is an event report, whatever
-# purpose or prospect follows ("arrives in Moscow to attend", "meets Putin, likely to sign").
+# purpose or prospect follows ("arrives in Moscow to attend", "meets Putin, likely to sign",
+# "India, Russia sign deal to build warships": the plural forms that are no nouns too).
 _DONE = re.compile(
-    r"\b(?:arrive[sd]|reach(?:es|ed)|land(?:s|ed)|ratifie[sd]|clear(?:s|ed)|approve[sd]"
-    r"|deliver(?:s|ed)|sign(?:s|ed)|ink(?:s|ed)|meets|met|holds|held|commissione[sd]"
+    r"\b(?:arrive[sd]?|reach(?:es|ed)|land(?:s|ed)|ratif(?:y|ies|ied)|clear(?:s|ed)"
+    r"|approve[sd]?|deliver(?:s|ed)?|sign(?:s|ed)?|ink(?:s|ed)?|meets|met|holds|held"
+    r"|commissione[sd]"
     r"|induct(?:s|ed)|begins|began|conclude[sd]|launche[sd]|test-fire[sd]|hand(?:s|ed) over"
-    r"|receive[sd]|visit(?:s|ed))\b",
+    r"|receive[sd]|visit(?:s|ed)|wins|won|bag(?:s|ged)|secure[sd]|award(?:s|ed))\b",
     re.IGNORECASE,
 )
 

@@ -354,6 +354,9 @@ def test_a_done_act_first_is_an_event_whatever_purpose_or_prospect_follows() -> 
     assert not announces("Modi meets Putin in Goa, likely to sign key defence deals", "")
     assert announces("India, Russia to hold talks ahead of Putin's visit", "")
     assert announces("Rajnath Singh to visit Moscow, will meet Belousov", "")
+    assert announces("India to hand Myanmar Navy its first submarine", "")
+    assert not announces("HAL wins contract to supply 240 engines for Su-30MKI", "")
+    assert not announces("India and Russia sign $500 million deal to build two warships", "")
 
 
 def test_the_act_a_report_states_is_read_in_every_language() -> None:
