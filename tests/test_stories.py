@@ -11,7 +11,7 @@ import numpy as np
 
 from bench.fit_stories import SIGNS
 from pipelines.acts import act_of
-from pipelines.evidence import EvidenceReader
+from pipelines.evidence import Evidence, EvidenceReader
 from pipelines.shingles import _SEPARATORS, body_hash, words
 from pipelines.stories import StoryClusterer, cluster_lines
 from pipelines.story_model import (
@@ -398,24 +398,27 @@ def test_reports_of_one_topic_that_state_other_acts_are_told_apart() -> None:
     the story's, which counts against the join."""
     launched = READER.read("Goa Shipyard launches frigate Triput", "Triput was launched in Goa.")
     commissioned = READER.read("INS Triput commissioned", "The frigate joined the Navy in Goa.")
-    story = StoryProfile()
-    story.add(launched)
-    values = dict(zip(FEATURES, features(Probe(commissioned, {}), story, 0.0), strict=True))
+    values = _against(launched, commissioned)
     assert (launched.act, commissioned.act) == ("launch", "commission")
     assert values["act_conflict"] == 1.0 and values["act_match"] == 0.0
     again = READER.read("Triput launched at Goa Shipyard", "The frigate was launched.")
-    values = dict(zip(FEATURES, features(Probe(again, {}), story, 0.0), strict=True))
+    values = _against(launched, again)
     assert values["act_match"] == 1.0 and values["act_conflict"] == 0.0
 
 
 def test_an_arrival_and_the_talks_are_related_acts_not_conflicting_ones() -> None:
     arrival = READER.read("Putin arrives in New Delhi", "Putin landed in Delhi on Thursday.")
     talks = READER.read("Modi, Putin hold talks in Delhi", "The leaders met on Friday.")
-    story = StoryProfile()
-    story.add(arrival)
-    values = dict(zip(FEATURES, features(Probe(talks, {}), story, 0.0), strict=True))
+    values = _against(arrival, talks)
     assert (arrival.act, talks.act) == ("arrive", "meet")
     assert values["act_related"] == 1.0 and values["act_conflict"] == 0.0
+
+
+def _against(member: Evidence, report: Evidence) -> dict[str, float]:
+    """The FEATURES of `report` against a story whose one member is `member`."""
+    story = StoryProfile()
+    story.add(member)
+    return dict(zip(FEATURES, features(Probe(report, {}), story, 0.0), strict=True))
 
 
 def test_reports_know_their_writing_system() -> None:
