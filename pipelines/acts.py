@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import re
 
-from pipelines.tense import statement
-
 ANNOUNCE = "announce"
 
 # Per act, its verbs and nouns in the languages we read, most telling acts first: a
@@ -139,13 +137,12 @@ _PATTERNS = tuple(
 )
 
 
-def act_of(title: str, text: str, *, ahead: bool) -> str | None:
-    """The act the report states: ANNOUNCE when it announces a coming event (`ahead`,
-    pipelines/tense.py), else the most telling kind of ACTS its statement names, or None
-    when it names none."""
+def act_of(said: str, *, ahead: bool) -> str | None:
+    """The act a report's statement (pipelines/tense.py `statement`) states: ANNOUNCE when
+    it announces a coming event (`ahead`), else the most telling kind of ACTS it names, or
+    None when it names none."""
     if ahead:
         return ANNOUNCE
-    said = statement(title, text)
     for name, pattern in _PATTERNS:
         if pattern.search(said):
             return name

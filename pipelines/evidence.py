@@ -22,7 +22,7 @@ from pipelines.dates import day_in_url, read
 from pipelines.facts import StatedDate, ascii_digits, facts
 from pipelines.lexicon import Lexicon
 from pipelines.shingles import band_keys, body_hash, latin, minhash, shingles, words
-from pipelines.tense import announces
+from pipelines.tense import announced, statement
 from pipelines.topic import THEMES, Classifier
 
 # Lexicon kinds that name a participant, place or occasion of an event.
@@ -152,7 +152,8 @@ class EvidenceReader:
             themes = (t.name for t in self.classifier.classify(title, text).tags)
         tokens = words(text)
         found_shingles = shingles(tokens)
-        ahead = announces(title, text)
+        said = statement(title, text)  # what the tense and the act are read from
+        ahead = announced(said)
         return Evidence(
             entities=entities,
             events=frozenset(events),
@@ -162,7 +163,7 @@ class EvidenceReader:
             day=day,
             year=day.year if day else year,
             ahead=ahead,
-            act=act_of(title, text, ahead=ahead),
+            act=act_of(said, ahead=ahead),
             themes=frozenset(t for t in themes if t in THEMES),
             title_tokens=title_tokens(title),
             names=lead_names(text),

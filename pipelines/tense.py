@@ -90,7 +90,11 @@ _DONE = re.compile(
 
 def announces(title: str, text: str) -> bool:
     """Whether the report announces a coming event rather than reporting one."""
-    said = statement(title, text)
+    return announced(statement(title, text))
+
+
+def announced(said: str) -> bool:
+    """Whether a report's statement (`statement`) announces a coming event."""
     future = _FUTURE.search(said)
     if future is None:
         return False
