@@ -42,6 +42,10 @@ _MARKER = re.compile(r"\bdate (\d{4}-\d\d(?:-\d\d)?)\b")
 # "Updated: ", "Last updated on Thursday, ", "обновлено", right before a date.
 _UPDATED = re.compile(r"(?:updated|modified|обновлено|अपडेट)[^\n\d]{0,16}$", re.I)
 _MIN_TOKEN = 3
+# A span of this many years is a period that figures cover ("2021–25": the arms-transfer
+# data's five-year windows). The latest one a report states says which edition of a
+# yearly statistic it reports: this year's figures and last year's are two stories.
+PERIOD_SPANS = range(3, 10)
 # Words that open or fill headlines in the languages we read, once transliterated.
 _STOPWORDS = frozenset(
     """
@@ -97,7 +101,8 @@ class Evidence:
     """One report's event signature."""
 
     entities: dict[str, float]  # canonical entity -> weight (title 3, lead 2, body 1)
-    events: frozenset[str]  # named events with their year: "Zapad:2021"
+    events: frozenset[str]  # named events with their year ("Zapad:2021"); the latest
+    # period the figures cover, by its last year ("period:2025" for 2021-25)
     amounts: frozenset[str]  # normalised amounts, counts and percentages
     days: frozenset[str]  # month-day of dates stated near the start: "12-05"
     years: frozenset[int]  # years stated anywhere
@@ -154,6 +159,8 @@ class EvidenceReader:
         found_shingles = shingles(tokens)
         said = statement(title, text)  # what the tense and the act are read from
         ahead = announced(said)
+        if period := _latest_period(found.spans):
+            events.add(period)
         return Evidence(
             entities=entities,
             events=frozenset(events),
@@ -190,6 +197,12 @@ class EvidenceReader:
                     if year:
                         events.add(f"{term.name}:{year}")
         return entities, events
+
+
+def _latest_period(spans: Iterable[tuple[int, int]]) -> str | None:
+    """The latest period of years the text states, as an event key: "period:2025"."""
+    ends = [last for first, last in spans if last - first in PERIOD_SPANS]
+    return f"period:{max(ends)}" if ends else None
 
 
 def _text_weight(offset: int) -> float:

@@ -10,6 +10,7 @@ Vietnamese and Turkish text, with digits of any script:
     found.amounts  # {"money:inr:390000000000", "n:21"}
     found.dates    # (StatedDate(year=2025, month=12, day=5, start=18),)
     found.years    # {2025}
+    found.spans    # frozenset(): spans of years, as "2021-25" gives (2021, 2025)
 
 Amount keys:
 
@@ -36,7 +37,8 @@ day after it in English, Tamil and Telugu ("Dec. 5, 2025", "ஜனவரி 20")
 year is no date; impossible dates (31 Feb) are dropped.
 
 Years (1990-2035) include the years of the stated dates: a report that names "5 December
-2025" states the year 2025 as much as one that names "2025" alone.
+2025" states the year 2025 as much as one that names "2025" alone. Spans are the ranges of
+years among them ("2016–20", "2015-2019", "2021 से 2025", "2025-26"), first and last.
 """
 
 from __future__ import annotations
@@ -74,6 +76,7 @@ class Facts:
     amounts: frozenset[str]
     dates: tuple[StatedDate, ...]
     years: frozenset[int]
+    spans: frozenset[tuple[int, int]] = frozenset()  # ranges of years: (2021, 2025)
 
 
 # --- Digits of every script --------------------------------------------------------------
@@ -372,10 +375,14 @@ def _word_before(t: str, start: int) -> str | None:
     return found["w"] if found else None
 
 
-def _read_quantities(t: str, in_dates: bytearray) -> tuple[set[str], set[int]]:
-    """Amount keys and years from every number of t (ASCII digits), skipping dates."""
+def _read_quantities(
+    t: str, in_dates: bytearray
+) -> tuple[set[str], set[int], set[tuple[int, int]]]:
+    """Amount keys, years and spans of years from every number of t (ASCII digits),
+    skipping dates."""
     keys: set[str] = set()
     years_found: set[int] = set()
+    spans: set[tuple[int, int]] = set()
     for m in _QUANTITY.finditer(t):
         start, end = m.start(), m.end("b") if m["b"] else m.end("a")
         written = [m["a"], m["b"]] if m["b"] else [m["a"]]
@@ -405,7 +412,10 @@ def _read_quantities(t: str, in_dates: bytearray) -> tuple[set[str], set[int]]:
             word = _word_before(t, start)
             if not _DECADE.match(t, end) and not (word and _fold(word) in _CODE_WORDS):
                 dashed = bool(m["b"]) and t[m.end("a") : m.start("b")].strip() in "-–—"
-                years_found.update(_years_of(written, dashed))
+                stated = _years_of(written, dashed)
+                years_found.update(stated)
+                if len(stated) == 2 and all(FIRST_YEAR <= y <= LAST_YEAR for y in stated):
+                    spans.add((stated[0], stated[1]))
         elif (
             # Both ends of a range count, or neither ("011-23012345" is a phone number).
             all(2 <= v <= MAX_COUNT for v in values)
@@ -414,7 +424,7 @@ def _read_quantities(t: str, in_dates: bytearray) -> tuple[set[str], set[int]]:
             and not _is_designation(t, start, end)
         ):
             keys.update(f"n:{_text(v)}" for v in values)
-    return keys, {y for y in years_found if FIRST_YEAR <= y <= LAST_YEAR}
+    return keys, {y for y in years_found if FIRST_YEAR <= y <= LAST_YEAR}, spans
 
 
 def _years_of(written: list[str], dashed: bool) -> list[int]:
@@ -572,11 +582,11 @@ def facts(text: str) -> Facts:
     """Amounts, stated dates and years of a text: one call, so the text is read once."""
     t = ascii_digits(text)
     dates, covered = _read_dates(t)
-    keys, years_found = _read_quantities(t, covered)
+    keys, years_found, spans = _read_quantities(t, covered)
     years_found.update(
         d.year for d in dates if d.year is not None and FIRST_YEAR <= d.year <= LAST_YEAR
     )
-    return Facts(frozenset(keys), tuple(dates), frozenset(years_found))
+    return Facts(frozenset(keys), tuple(dates), frozenset(years_found), frozenset(spans))
 
 
 def amounts(text: str) -> set[str]:

@@ -421,6 +421,14 @@ def test_facts_reads_everything_at_once() -> None:
     assert years(text) == set(found.years)
 
 
+def test_spans_of_years() -> None:
+    assert facts("between 2016–20 and 2021-2025, and in FY2026-27").spans == {
+        (2016, 2020), (2021, 2025), (2026, 2027),
+    }  # fmt: skip
+    assert facts("2021 से 2025 के बीच").spans == {(2021, 2025)}
+    assert not facts("Rs 2000-3000 crore, Mirage 2000-5, on 2025-03-26").spans
+
+
 def test_empty_and_numberless_texts() -> None:
     assert facts("") == Facts(frozenset(), (), frozenset())
     assert facts("India and Russia held talks.") == Facts(frozenset(), (), frozenset())

@@ -337,6 +337,24 @@ def test_named_events_carry_their_year() -> None:
     assert "Zapad:2021" in evidence.events
 
 
+def test_the_latest_period_of_figures_tells_a_yearly_statistics_edition() -> None:
+    this_year = READER.read(
+        "India second largest arms importer: SIPRI",
+        "India's imports in 2021–25 fell 4% from 2016-20. Russia's share dropped.",
+    )
+    last_year = READER.read(
+        "India second largest arms importer: SIPRI",
+        "Between 2020-24 and 2015–19 India's imports fell 9.3%. Russia's share dropped.",
+    )
+    hindi = READER.read("सिपरी रिपोर्ट", "भारत ने 2021 से 2025 के बीच हथियारों का आयात घटाया।")
+    assert "period:2025" in this_year.events and "period:2025" in hindi.events
+    assert "period:2024" in last_year.events
+    assert _against(last_year, this_year)["event_conflict"] == 1.0
+    assert _against(hindi, this_year)["event_match"] == 1.0
+    budget = READER.read("Defence budget", "The 2025-26 budget raises capital outlay.")
+    assert not any(e.startswith("period:") for e in budget.events)  # a fiscal year
+
+
 def test_announcements_are_told_from_events_in_every_language() -> None:
     assert announces("Rajnath Singh to visit Moscow next week", "")
     assert announces("Раджнатх Сингх посетит Москву", "")
