@@ -64,7 +64,7 @@ SIGNS = {
     "event_match": 1, "event_conflict": -1, "amount_match": 1, "amount_conflict": -1,
     "day_match": 1, "same_day": 1, "next_day": 0, "day_near": 0, "day_far": -1,
     "year_conflict": -1, "years_jaccard": 1, "theme_jaccard": 1, "tense_agree": 1,
-    "act_match": 1, "act_conflict": -1, "act_related": -1,
+    "tense_same_day": 1, "act_match": 1, "act_conflict": -1, "act_related": -1,
     "title_overlap": 1, "names_known": 0, "name_overlap": 1, "word_cosine": 1, "foreign": 0,
     "copy": 1, "log_size": 0,
 }  # fmt: skip

@@ -72,6 +72,8 @@ FEATURES = (
     "years_jaccard",  # overlap of the years the texts mention anywhere
     "theme_jaccard",
     "tense_agree",  # share of the story's members with the report's tense
+    "tense_same_day",  # members of the other tense, on the report's day: a curtain-raiser
+    # and the report of its event that day are one story (days apart, two)
     "act_match",  # share of the story's members stating an act that state the report's
     "act_conflict",  # the report and some members state acts, none the report's nor its kin
     "act_related",  # no member states the report's act, but one states an act of its family
@@ -386,6 +388,7 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             years_jaccard,
             len(evidence.themes & themes) / len(union) if union else 0.0,
             tense,
+            float(gap == 0 and tense < 1),
             story.acts[act] / stated if act and stated else 0.0,
             float(bool(act and stated) and not same_act and not kin),
             float(kin),

@@ -355,6 +355,15 @@ def test_the_latest_period_of_figures_tells_a_yearly_statistics_edition() -> Non
     assert not any(e.startswith("period:") for e in budget.events)  # a fiscal year
 
 
+def test_a_curtain_raiser_and_its_event_on_one_day_are_told_from_days_apart() -> None:
+    raiser = READER.read("Putin to arrive in Delhi today", "Putin will land at 6 pm.", "2025-12-04")
+    arrival = READER.read("Putin arrives in Delhi", "Putin landed at Palam.", "2025-12-04")
+    next_day = READER.read("Putin arrives in Delhi", "Putin landed at Palam.", "2025-12-05")
+    assert _against(raiser, arrival)["tense_same_day"] == 1.0
+    assert _against(raiser, next_day)["tense_same_day"] == 0.0
+    assert _against(arrival, next_day)["tense_same_day"] == 0.0  # one tense
+
+
 def test_announcements_are_told_from_events_in_every_language() -> None:
     assert announces("Rajnath Singh to visit Moscow next week", "")
     assert announces("Раджнатх Сингх посетит Москву", "")
