@@ -28,6 +28,9 @@ KINDS = ("system", "org", "person", "theme")
 ENTITY_KINDS = ("place", "event", "ship", "unit", "person", "org")
 SIGNALS = ("india", "russia", "defence")
 STEM = "*"
+# A Tamil stem ending in a virama ("ஜெய்சங்கர்*") loses it before a case ending that starts
+# with a vowel ("ஜெய்சங்கரை", "புடினுடன்"), so it also matches without it.
+TAMIL_VIRAMA = "\u0bcd"
 STOP = "stop"  # the cue set whose phrases swallow the matches inside them
 RECENT_TEXTS = 4  # texts whose matches Lexicon.find keeps: one article's headline, summary, body
 
@@ -426,9 +429,13 @@ def _entry_terms(
                 raise LexiconError(
                     f"{where}: field {field!r} alias {alias!r} cannot be a stem: the year ends it"
                 )
-            terms.append(
+            written = alias.rstrip(STEM)
+            forms = [written]
+            if stem and written.endswith(TAMIL_VIRAMA) and len(written) > 3:
+                forms.append(written[:-1])
+            terms.extend(
                 Term(
-                    alias.rstrip(STEM),
+                    form,
                     name,
                     kind,
                     base | extra_signals,
@@ -440,6 +447,7 @@ def _entry_terms(
                     strong=field == "strong",
                     implies=frozenset(implies),
                 )
+                for form in forms
             )
     _check_strong_and_weak(terms, where)
     if not terms:

@@ -154,6 +154,19 @@ def test_stem_covers_the_whole_inflected_word(lexicon):
     assert matched(lexicon, "встреча с Шойгу и Белоусовым", "Andrei Belousov") == ["Белоусовым"]
 
 
+def test_a_tamil_stem_matches_where_a_vowel_ending_drops_its_virama(lexicon):
+    # ஜெய்சங்கர்* is written with a final virama; the accusative ஜெய்சங்கரை replaces it.
+    assert matched(lexicon, "ஜெய்சங்கரை சந்தித்து", "S. Jaishankar") == ["ஜெய்சங்கரை"]
+    assert matched(lexicon, "புடினுடன் பேச்சு", "Vladimir Putin") == ["புடினுடன்"]
+    assert matched(lexicon, "ஜெய்சங்கர் கூறினார்", "S. Jaishankar") == ["ஜெய்சங்கர்"]
+
+
+def test_french_putin_is_cased_apart_from_the_dish(lexicon):
+    assert matched(lexicon, "Vladimir Poutine et Narendra Modi", "Vladimir Putin")
+    assert matched(lexicon, "Poutine a reçu Modi", "Vladimir Putin") == ["Poutine"]
+    assert not matched(lexicon, "une poutine au fromage", "Vladimir Putin")
+
+
 def test_offsets_index_the_original_text(lexicon):
     text = "Ⅰ. İstanbul report: India’s S–400 deal"
     for m in lexicon.find(text):
