@@ -3,8 +3,8 @@
 The story index is built by a model and a lexicon whose version is stored with it. When
 either changes, the archive is replayed through the matcher in publication order (all of
 it, or the articles since a date), so it never holds stories made by two sets of rules.
-Each batch of articles, once assigned, is refined (StoryClusterer.refine): a report still
-alone in its story is judged again, and joins the story of its event that formed after it.
+Each batch of articles, once assigned, is refined (StoryClusterer.refine): a story of one
+or two reports is judged again, and joins the story of its event that formed after it.
 A story keeps its id when its lead article leads it again; a story no article belongs to
 any more points at the story its lead article joined, so every link still resolves.
 

@@ -15,8 +15,8 @@ lookups, so the cost per article does not grow with the archive.
 An article is judged against the stories that exist when it arrives, so a report that
 came before the others of its event stays alone. When a batch is assigned together
 (`newswatch cluster`, `newswatch recluster`), its reports are judged in the order of their
-days, and `refine` then judges each report of it that is still alone again, against the
-stories as they ended up.
+days, and `refine` then judges each small story of it (one or two reports) again, against
+the stories as they ended up.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Iterable
+from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
 from typing import NamedTuple, TextIO
@@ -57,6 +58,9 @@ COPY_AGREES = 0.9
 # Passes over a batch in `refine`: a report may fit a story only once another lone report
 # has joined it; more passes rarely move anything.
 REFINE_ROUNDS = 2
+# A story of a batch this small may have formed before the story of its event did (one
+# or two early reports, or undated ones, judged last): `refine` judges it again.
+SMALL_STORY = 2
 
 
 @dataclass(frozen=True)
@@ -195,50 +199,90 @@ class StoryClusterer:
     def refine(
         self, batch: list[tuple[str, Evidence]], rounds: int = REFINE_ROUNDS
     ) -> dict[str, Assignment]:
-        """Judge each report of `batch` that is still alone in its story again, against
-        the stories as they are now, and move it to the one it fits best if that reaches
-        the join threshold: a report that came before its story had formed joins it.
-        Returns the new assignment of each report that moved."""
+        """Judge each small story of `batch` (SMALL_STORY reports at most, all of them in
+        the batch) again, against the stories as they are now: it moves whole to the story
+        one of its reports fits best, when that reaches the join threshold and each of its
+        other reports fits that story too. Reports that came before their event's story
+        had formed join it, and a story is never left without the report it is named
+        after. Returns the new assignment of each report that moved."""
         moved: dict[str, Assignment] = {}
         for _ in range(rounds):
             moves = 0
-            for doc_id, evidence in batch:
-                member = self.store.member(doc_id)
-                if member is None or self.store.profile(member.story_id).size != 1:
-                    continue
-                found = self._join_later_story(doc_id, evidence, member.story_id)
-                if found is not None:
-                    moved[doc_id] = found
-                    moves += 1
+            for story, reports in self._small_stories(batch).items():
+                if self.store.profile(story).size != len(reports):
+                    continue  # another small story joined it in this pass
+                found = self._join_later_story(story, reports)
+                moved |= found
+                moves += len(found)
             if not moves:
                 break
         return moved
 
-    def _join_later_story(
-        self, doc_id: str, evidence: Evidence, alone: StoryId
-    ) -> Assignment | None:
-        """Move a report out of the story it is alone in, to a story one of whose later
-        articles copies it (its opening may be repeated under another dateline, which a
-        copy's own opening does not show), else to the story it fits best."""
-        copies, candidates = self.examine(evidence, exclude=doc_id)
-        scored = {
-            story: self.model.probability(values) for story, values in candidates if story != alone
+    def _small_stories(
+        self, batch: list[tuple[str, Evidence]]
+    ) -> dict[StoryId, list[tuple[str, Evidence]]]:
+        """The stories of SMALL_STORY reports at most, all of them in `batch`, each with
+        its reports in the batch's order."""
+        reports: dict[StoryId, list[tuple[str, Evidence]]] = {}
+        for doc_id, evidence in batch:
+            member = self.store.member(doc_id)
+            if member is not None:
+                reports.setdefault(member.story_id, []).append((doc_id, evidence))
+        return {
+            story: found
+            for story, found in reports.items()
+            if len(found) <= SMALL_STORY and len(found) == self.store.profile(story).size
         }
-        copied = [found for found in _copied(copies, scored) if found[1] != alone]
+
+    def _join_later_story(
+        self, small: StoryId, reports: list[tuple[str, Evidence]]
+    ) -> dict[str, Assignment]:
+        """Move the reports of a small story to a story one of whose later articles
+        copies a report of it (an opening may be repeated under another dateline, which
+        a copy's own opening does not show), else to the story a report fits best, if
+        each of the others fits it too. Each report is tried in turn as the one that
+        leads the way. Returns the moves (none if no report finds a story all fit)."""
+        for k in range(len(reports)):
+            moves = self._join_led_by(small, reports[k], reports[:k] + reports[k + 1 :])
+            if moves:
+                return moves
+        return {}
+
+    def _join_led_by(
+        self,
+        small: StoryId,
+        leader: tuple[str, Evidence],
+        others: list[tuple[str, Evidence]],
+    ) -> dict[str, Assignment]:
+        """The moves of `_join_later_story` when `leader` finds the story."""
+        first_id, first = leader
+        copies, candidates = self.examine(first, exclude=first_id)
+        scored = {
+            story: self.model.probability(values) for story, values in candidates if story != small
+        }
+        copied = [found for found in _copied(copies, scored) if found[1] != small]
         if copied:
             copy_score, best, matched = copied[0]
             found = Assignment(best, "syndicated", matched, round(copy_score, 4))
         else:
             best = max(scored, key=lambda story: (scored[story], str(story)), default=None)
             if best is None or scored[best] < self.model.join:
-                return None
+                return {}
             found = Assignment(best, "same-event", None, round(scored[best], 4))
-        self.store.save_profile(alone, StoryProfile())  # no member left: no candidate
-        target = self.store.profile(best)
-        target.add(evidence)
+        target = deepcopy(self.store.profile(best))
+        target.add(first)
+        moves = {first_id: found}
+        for doc_id, evidence in others:
+            probability = self.model.probability(features(self._probe(evidence), target, 0.0))
+            if probability < self.model.join:
+                return {}
+            target.add(evidence)
+            moves[doc_id] = Assignment(best, "same-event", None, round(probability, 4))
+        self.store.save_profile(small, StoryProfile())  # no member left: no candidate
         self.store.save_profile(best, target)
-        self.store.move_member(doc_id, best, found.kind, found.matched, found.score)
-        return found
+        for doc_id, moved in moves.items():
+            self.store.move_member(doc_id, best, moved.kind, moved.matched, moved.score)
+        return moves
 
     def examine(
         self, evidence: Evidence, exclude: str | None = None
@@ -249,8 +293,7 @@ class StoryClusterer:
         copies = self._copies(evidence, exclude)
         keys = evidence_keys(evidence)
         counts = self.store.key_counts(keys)
-        total = self.store.doc_count()
-        idf = {k: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k in keys}
+        idf = self._rarity(keys, counts)
         # The rarest keys some stored article already carries: a key seen nowhere finds nothing.
         # Ties go by name and by story id, and candidates are compared in id order: the
         # same arrivals give the same stories in every process (a set's order changes
@@ -271,6 +314,16 @@ class StoryClusterer:
                 copy = copies[story].score if story in copies else 0.0
                 scored.append((story, features(probe, profile, copy)))
         return copies, scored
+
+    def _probe(self, evidence: Evidence) -> Probe:
+        """The article as it is compared with a story, its keys weighed by their rarity."""
+        keys = evidence_keys(evidence)
+        return Probe(evidence, self._rarity(keys, self.store.key_counts(keys)))
+
+    def _rarity(self, keys: set[str], counts: dict[str, int]) -> dict[str, float]:
+        """The idf of each key among the stored articles."""
+        total = self.store.doc_count()
+        return {k: math.log((total + 1) / (counts.get(k, 0) + 1)) + 1 for k in keys}
 
     def _copies(self, evidence: Evidence, exclude: str | None = None) -> dict[StoryId, Copy]:
         """Per story, its closest band candidate: how much of the article (and of its

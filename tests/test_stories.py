@@ -526,6 +526,24 @@ def test_refine_moves_an_early_report_to_the_story_that_formed_after_it() -> Non
     assert clusterer.store.profile("a2").size == 3 and clusterer.store.profile("a1").size == 0
 
 
+def test_refine_moves_a_small_story_whole_to_the_story_that_formed_after_it() -> None:
+    clusterer = StoryClusterer(model=cover_model())
+    reports = {**COVER_REPORTS, "a0": ("Rajnath Singh travels", "Rajnath Singh left Delhi.")}
+    batch = []
+    for doc in ("a1", "a0", "a2", "a3"):  # a0 joins a1; a3 then joins a2, not that pair
+        title, text = reports[doc]
+        evidence = clusterer.reader.read(title, text)
+        clusterer.assign(doc, title, text, evidence=evidence)
+        batch.append((doc, evidence))
+    assert [clusterer.store.member(d).story_id for d in ("a1", "a0", "a2", "a3")] == [
+        "a1", "a1", "a2", "a2",
+    ]  # fmt: skip
+    moved = clusterer.refine(batch)
+    assert set(moved) == {"a1", "a0"}  # together: no story is left without its first report
+    assert {clusterer.store.member(d).story_id for d in reports} == {"a2"}
+    assert clusterer.store.profile("a2").size == 4 and clusterer.store.profile("a1").size == 0
+
+
 # A reprint of the first two thirds of WIRE under its own opening paragraph.
 DATELINED = (
     "Nashik, March 14: Workers at the sprawling aircraft complex on the outskirts of this "
