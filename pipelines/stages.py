@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import deque
 from dataclasses import asdict
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -16,10 +17,14 @@ from pipelines.crawlstore import crawl_store
 from pipelines.runstats import RunStats, article_totals, run_status
 
 if TYPE_CHECKING:  # the reading and matching code loads with the first article
-    from pipelines.evidence import EvidenceReader
+    from pipelines.evidence import Evidence, EvidenceReader
     from pipelines.stories import StoryClusterer
 
 logger = logging.getLogger(__name__)
+
+# The run's latest new articles refined when the crawl ends: a day's crawl stores far
+# fewer; a long backfill keeps this many articles' evidence in memory, not all of it.
+REFINED_ARTICLES = 5_000
 
 
 class StoreFailed(DropItem):
@@ -66,12 +71,16 @@ class StorePipeline:
     An article's story assignment (with its index entries), its row, tags and seen-marks
     commit in one transaction: a failure anywhere rolls all of it back, is recorded
     against the article, and leaves the article to be fetched again by the next run.
+    When the crawl ends, the run's new articles are refined as one batch, as `newswatch
+    cluster` does: a small story of them that formed before its event's story did joins it.
     """
 
     def __init__(self, crawler: Crawler):
         self.crawler = crawler
         self.store = crawl_store(crawler)
         self.run_id = crawler.settings.getint("NEWSWATCH_RUN_ID") or None
+        # The run's new articles: URL, evidence, row id (what the refining at the end needs).
+        self.stored: deque[tuple[str, Evidence, int]] = deque(maxlen=REFINED_ARTICLES)
         crawler.signals.connect(self.item_error, signal=signals.item_error)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
@@ -127,8 +136,31 @@ class StorePipeline:
             article.story_id = assignment.story_id
             article.story_kind = assignment.kind
             article.matched = assignment.matched
-            outcome, _ = self.store.save_article(article, self.run_id)
+            outcome, row_id = self.store.save_article(article, self.run_id)
+        if outcome == "new" and article.prepared.evidence is not None:
+            self.stored.append((article.key_url, article.prepared.evidence, row_id))
         return outcome
+
+    def refine_stories(self) -> None:
+        """Judge the run's small stories again, now that all its articles are in, and
+        store where the moved articles went (the stories they left point there). A
+        failure leaves every article in the story it was stored with, and is logged."""
+        if not self.stored:
+            return
+        row_ids = {url: row_id for url, _, row_id in self.stored}
+        try:
+            with self.store.transaction():
+                moved = self.clusterer.refine([(url, evidence) for url, evidence, _ in self.stored])
+                self.store.set_article_stories(
+                    (found.story_id, found.kind, found.matched, row_ids[url])
+                    for url, found in moved.items()
+                )
+                self.store.retire_unused_stories()
+        except Exception as exc:
+            logger.error("run %s: stories not refined: %s", self.run_id, exc)
+            return
+        if moved:
+            logger.info("run %s: %d articles joined their event's story", self.run_id, len(moved))
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         """A stage before this one raised: the item is lost for this run, so on record."""
@@ -143,6 +175,7 @@ class StorePipeline:
         self.stats.fail(source, _url(item), reason, "store_failed", feed=item.feed_url)
 
     def spider_closed(self, reason: str) -> None:
+        self.refine_stories()
         per_source = self.stats.per_source()
         status = run_status(per_source, reason)
         stats = {

@@ -353,3 +353,64 @@ def test_a_garbage_file_is_not_a_database(tmp_path):
         Store(garbage)
     assert garbage.read_bytes() == b"this is not sqlite" * 100
     sqlite3.connect(tmp_path / "fine.db").close()
+
+
+# Reports met in feed order: a1 and a0 pair up; a3 joins a2, not that pair; then the pair
+# fits the story of a2 and a3 (under cover_model, which joins on shared entities).
+EARLY_PAIR = {
+    "a1": ("Rajnath Singh speaks", "Defence Minister Rajnath Singh spoke on Friday."),
+    "a0": ("Rajnath Singh travels", "Rajnath Singh left Delhi."),
+    "a2": ("Belousov on the S-400", "Andrei Belousov said the S-400 deliveries go on."),
+    "a3": ("Rajnath Singh meets Belousov", "Rajnath Singh met Andrei Belousov on the S-400."),
+}
+
+
+def _store_early_pair(crawl: Crawl) -> StorePipeline:
+    from pipelines.evidence import EvidenceReader
+    from pipelines.prepared import Prepared
+    from pipelines.stories import StoryClusterer
+    from tests.conftest import cover_model
+
+    reader = EvidenceReader()
+    store_stage = StorePipeline(crawl.crawler)
+    store_stage.open_spider()
+    index = crawl.store.story_store(store_stage.run_id)
+    store_stage.clusterer = StoryClusterer(index, model=cover_model(), reader=reader)
+    for name, (title, text) in EARLY_PAIR.items():
+        item = Article(url=f"http://outlet.example/{name}", source=SOURCE.name, title=title,
+                       body=text, feed_url=FEED_URL)  # fmt: skip
+        item.prepared = Prepared(None, reader.read(title, text))  # as a worker hands it over
+        store_stage.process_item(item)
+    return store_stage
+
+
+def _stories(crawl: Crawl) -> dict[str, int]:
+    rows = crawl.store.db.execute("SELECT url, story_id FROM articles")
+    return {url.rsplit("/", 1)[1]: story for url, story in rows}
+
+
+def test_the_runs_small_stories_join_their_events_story_when_the_crawl_ends(crawl):
+    store_stage = _store_early_pair(crawl)
+    before = _stories(crawl)
+    assert before["a1"] == before["a0"] != before["a2"] == before["a3"]
+    store_stage.spider_closed("finished")
+    after = _stories(crawl)
+    assert len(set(after.values())) == 1 and after["a2"] == before["a2"]
+    # A link to the story the pair formed still resolves.
+    assert crawl.store.resolve_story(before["a1"]) == before["a2"]
+
+
+def test_a_refining_that_fails_leaves_every_article_where_it_was_stored(crawl, caplog):
+    store_stage = _store_early_pair(crawl)
+    before = _stories(crawl)
+    crawl.store.db.execute(
+        "CREATE TRIGGER refuse BEFORE UPDATE OF story_id ON articles"
+        " BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+    )
+    store_stage.spider_closed("finished")
+    assert _stories(crawl) == before
+    assert "stories not refined: disk full" in caplog.text
+    members = crawl.store.db.execute("SELECT doc, story FROM story_members")
+    assert {doc.rsplit("/", 1)[1]: story for doc, story in members} == before
+    status = crawl.store.db.execute("SELECT status FROM runs").fetchone()[0]
+    assert status  # the run is recorded all the same
