@@ -9,8 +9,10 @@ would see them, and labelled by whether it belongs to that story.
 Cross-validation holds out whole stories: for each of 5 folds the model is fitted and its
 thresholds chosen on the other folds' stories only, then every document is clustered in
 5 random orders and B-cubed is measured on the held-out documents (a held-out report
-wrongly joined to a training story counts against it). The shipped model is fitted on
-all stories with the median of the thresholds the folds chose.
+wrongly joined to a training story counts against it): assigned as `newswatch cluster`
+does (in the order of their days, then refined), and stored one at a time in the random
+order, refined at the end, as by one crawl. The shipped model is fitted on all stories
+with the median of the thresholds the folds chose.
 
 Run: .venv/bin/python bench/fit_stories.py [--write]   (exits 0 when ../shared is absent)
 """
@@ -125,11 +127,22 @@ class Replay:
             clusterer.record(doc, evidence, result)
         return groups
 
-    def cluster(self, docs: Sequence[str], model: JoinModel, seed: int) -> dict[str, str]:
+    def cluster(
+        self, docs: Sequence[str], model: JoinModel, seed: int, *, crawl: bool = False
+    ) -> dict[str, str]:
+        """The stories of `docs` in one random order, assigned as `newswatch cluster` does
+        (in the order of their days, then refined), or with `crawl` as one crawl stores
+        them: one at a time in that order, refined when it ends."""
         order = list(docs)
         random.Random(seed).shuffle(order)
         clusterer = StoryClusterer(MemoryStoryStore(), model=model, reader=self.reader)
-        clusterer.assign_batch([(doc, self.evidence[doc]) for doc in order])  # as `cluster`
+        batch = [(doc, self.evidence[doc]) for doc in order]
+        if crawl:
+            for doc, evidence in batch:
+                clusterer.assign_evidence(doc, evidence)
+            clusterer.refine(batch)
+        else:
+            clusterer.assign_batch(batch)
         return {doc: clusterer.store.member(doc).story_id for doc in order}
 
 
@@ -238,6 +251,7 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
     multilingual = {s for s, found in langs.items() if len(found) > 1}
     syndicated = [(r["id"], r["copy_of"]) for r in rows if r.get("copy") == "syndicated"]
     per_doc = defaultdict(list)  # doc -> [(p, r)] over orders
+    per_doc_crawl = defaultdict(list)  # the same, stored one at a time as by a crawl
     copies_joined, group_mixes, chosen = [], 0, []
     for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(docs, groups=stories)):
         train_docs = [docs[i] for i in train]
@@ -255,11 +269,15 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
                 predicted[a] == predicted[b] for a, b in syndicated if a in held or b in held
             ]
             group_mixes += _group_mixes(predicted, replay.gold, groups, held)
+            crawled = replay.cluster(docs, model, 1000 + seed, crawl=True)
+            for doc in test_docs:
+                p, r, _ = restricted_bcubed(replay.gold, crawled, [doc])
+                per_doc_crawl[doc].append((p, r))
         print(f"fold {fold + 1}: join {model.join}, merge {model.merge}")
 
-    def summary(name: str, selected: list[str]) -> None:
-        p = statistics.mean(statistics.mean(x[0] for x in per_doc[d]) for d in selected)
-        r = statistics.mean(statistics.mean(x[1] for x in per_doc[d]) for d in selected)
+    def summary(name: str, selected: list[str], found: dict = per_doc) -> None:
+        p = statistics.mean(statistics.mean(x[0] for x in found[d]) for d in selected)
+        r = statistics.mean(statistics.mean(x[1] for x in found[d]) for d in selected)
         f = 2 * p * r / (p + r) if p + r else 0.0
         print(f"  {name:<34} B3 P={p:.3f} R={r:.3f} F1={f:.3f}  ({len(selected)} documents)")
 
@@ -271,6 +289,7 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
     summary("same-topic groups", [d for d in docs if replay.gold[d] in groups])
     print(f"  syndicated copies joined: {sum(copies_joined)}/{len(copies_joined)}")
     print(f"  documents of two same-topic stories in one cluster: {group_mixes} (all orders)")
+    summary("stored one at a time, as by a crawl", docs, per_doc_crawl)
     return chosen
 
 
