@@ -141,12 +141,13 @@ class StorePipeline:
             self.stored.append((article.key_url, article.prepared.evidence, row_id))
         return outcome
 
-    def refine_stories(self) -> None:
+    def refine_stories(self) -> dict[str, Any]:
         """Judge the run's small stories again, now that all its articles are in, and
         store where the moved articles went (the stories they left point there). A
-        failure leaves every article in the story it was stored with, and is logged."""
+        failure leaves every article in the story it was stored with. Returns what the
+        run's record keeps: how many articles moved, or why none could."""
         if not self.stored:
-            return
+            return {}
         row_ids = {url: row_id for url, _, row_id in self.stored}
         try:
             with self.store.transaction():
@@ -158,9 +159,10 @@ class StorePipeline:
                 self.store.retire_unused_stories()
         except Exception as exc:
             logger.error("run %s: stories not refined: %s", self.run_id, exc)
-            return
+            return {"stories_not_refined": f"{type(exc).__name__}: {exc}"}
         if moved:
             logger.info("run %s: %d articles joined their event's story", self.run_id, len(moved))
+        return {"refined_articles": len(moved)}
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         """A stage before this one raised: the item is lost for this run, so on record."""
@@ -175,13 +177,14 @@ class StorePipeline:
         self.stats.fail(source, _url(item), reason, "store_failed", feed=item.feed_url)
 
     def spider_closed(self, reason: str) -> None:
-        self.refine_stories()
+        refined = self.refine_stories()
         per_source = self.stats.per_source()
         status = run_status(per_source, reason)
         stats = {
             "finish_reason": reason,
             "articles": article_totals(per_source),
             "sources": per_source,
+            **refined,
         }
         errors = self.stats.errors()
         try:

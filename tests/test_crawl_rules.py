@@ -6,6 +6,7 @@ The loopback crawls (test_crawl.py, test_hostile.py, ...) check the same rules e
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -396,6 +397,8 @@ def test_the_runs_small_stories_join_their_events_story_when_the_crawl_ends(craw
     store_stage.spider_closed("finished")
     after = _stories(crawl)
     assert len(set(after.values())) == 1 and after["a2"] == before["a2"]
+    stats = json.loads(crawl.store.db.execute("SELECT stats FROM runs").fetchone()[0])
+    assert stats["refined_articles"] == 2
     # A link to the story the pair formed still resolves.
     assert crawl.store.resolve_story(before["a1"]) == before["a2"]
 
@@ -412,5 +415,5 @@ def test_a_refining_that_fails_leaves_every_article_where_it_was_stored(crawl, c
     assert "stories not refined: disk full" in caplog.text
     members = crawl.store.db.execute("SELECT doc, story FROM story_members")
     assert {doc.rsplit("/", 1)[1]: story for doc, story in members} == before
-    status = crawl.store.db.execute("SELECT status FROM runs").fetchone()[0]
-    assert status  # the run is recorded all the same
+    stats = json.loads(crawl.store.db.execute("SELECT stats FROM runs").fetchone()[0])
+    assert stats["stories_not_refined"] == "IntegrityError: disk full"  # recorded all the same
