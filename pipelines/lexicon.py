@@ -29,8 +29,10 @@ ENTITY_KINDS = ("place", "event", "ship", "unit", "person", "org")
 SIGNALS = ("india", "russia", "defence")
 STEM = "*"
 # A Tamil stem ending in a virama ("ஜெய்சங்கர்*") loses it before a case ending that starts
-# with a vowel ("ஜெய்சங்கரை", "புடினுடன்"), so it also matches without it.
+# with a vowel ("ஜெய்சங்கரை", "புடினுடன்"), so it also matches without it, when it is
+# longer than TAMIL_SHORTEST characters (a shorter one, cut, would start common words).
 TAMIL_VIRAMA = "\u0bcd"
+TAMIL_SHORTEST = 3
 STOP = "stop"  # the cue set whose phrases swallow the matches inside them
 RECENT_TEXTS = 4  # texts whose matches Lexicon.find keeps: one article's headline, summary, body
 
@@ -431,7 +433,7 @@ def _entry_terms(
                 )
             written = alias.rstrip(STEM)
             forms = [written]
-            if stem and written.endswith(TAMIL_VIRAMA) and len(written) > 3:
+            if stem and written.endswith(TAMIL_VIRAMA) and len(written) > TAMIL_SHORTEST:
                 forms.append(written[:-1])
             terms.extend(
                 Term(
