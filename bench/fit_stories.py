@@ -275,18 +275,18 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
                 per_doc_crawl[doc].append((p, r))
         print(f"fold {fold + 1}: join {model.join}, merge {model.merge}")
 
-    def summary(name: str, selected: list[str], found: dict = per_doc) -> None:
+    def summary(name: str, selected: list[str], found: dict[str, list]) -> None:
         p = statistics.mean(statistics.mean(x[0] for x in found[d]) for d in selected)
         r = statistics.mean(statistics.mean(x[1] for x in found[d]) for d in selected)
         f = 2 * p * r / (p + r) if p + r else 0.0
         print(f"  {name:<34} B3 P={p:.3f} R={r:.3f} F1={f:.3f}  ({len(selected)} documents)")
 
     print(f"cross-validated, {FOLDS} folds of whole stories, {ORDERS} random orders each:")
-    summary("all", docs)
+    summary("all", docs, per_doc)
     for name in SETS:
-        summary(name, [r["id"] for r in rows if r["set"] == name])
-    summary("multilingual stories", [d for d in docs if replay.gold[d] in multilingual])
-    summary("same-topic groups", [d for d in docs if replay.gold[d] in groups])
+        summary(name, [r["id"] for r in rows if r["set"] == name], per_doc)
+    summary("multilingual stories", [d for d in docs if replay.gold[d] in multilingual], per_doc)
+    summary("same-topic groups", [d for d in docs if replay.gold[d] in groups], per_doc)
     print(f"  syndicated copies joined: {sum(copies_joined)}/{len(copies_joined)}")
     print(f"  documents of two same-topic stories in one cluster: {group_mixes} (all orders)")
     summary("stored one at a time, as by a crawl", docs, per_doc_crawl)
