@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -131,6 +132,17 @@ class EvidenceReader:
     def __init__(self, classifier: Classifier | None = None):
         self.classifier = classifier or Classifier()
         self.lexicon: Lexicon = self.classifier.lexicon
+
+    def read_stored(self, row: dict[str, Any]) -> Evidence:
+        """A stored article's evidence (a row of Store.articles_for_clustering), read with
+        its stored themes."""
+        return self.read(
+            row["title"] or "",
+            row["body"] or "",
+            row["published"],
+            url=row["url"],
+            themes=row["themes"],
+        )
 
     def read(
         self,

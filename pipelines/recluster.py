@@ -123,22 +123,11 @@ def _unindex(store: Store, clusterer: StoryClusterer, ids: list[int]) -> None:
             story = index.remove_member(row["url"])
             if story is None:
                 continue
-            evidence = _evidence(clusterer.reader, row)
+            evidence = clusterer.reader.read_stored(row)
             profile = index.profile(story)
             profile.remove(evidence)
             index.save_profile(story, profile)
             index.count_keys(evidence_keys(evidence), -1)
-
-
-def _evidence(reader: EvidenceReader, row: dict[str, Any]) -> Evidence:
-    """A stored article's evidence, read with its stored themes."""
-    return reader.read(
-        row["title"] or "",
-        row["body"] or "",
-        row["published"],
-        url=row["url"],
-        themes=row["themes"],
-    )
 
 
 Rows = list[dict[str, Any]]
@@ -152,7 +141,7 @@ def _reading(reader: EvidenceReader, ahead: bool) -> Iterator[ReadBatches]:
     """Yields `read(batches)`, which yields each batch of rows with their evidence; with
     `ahead`, the next batch is read in another process meanwhile."""
     if not ahead:
-        yield lambda batches: ((rows, [_evidence(reader, r) for r in rows]) for rows in batches)
+        yield lambda batches: ((rows, [reader.read_stored(r) for r in rows]) for rows in batches)
         return
     # A new interpreter shares no thread or database connection of this one (a progress
     # bar's thread, the store's), nor the crawl's fork server and what that preloads.
@@ -190,7 +179,7 @@ def _start_reading(reader: EvidenceReader, parent_pid: int) -> None:
 
 def _read_rows(rows: Rows) -> list[Evidence]:
     """In the reading process: the evidence of a batch of rows."""
-    return [_evidence(_worker_reader, row) for row in rows]
+    return [_worker_reader.read_stored(row) for row in rows]
 
 
 def _spread(old: dict[int, int | None], new: dict[int, int]) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import deque
 from dataclasses import asdict
+from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -25,6 +26,9 @@ logger = logging.getLogger(__name__)
 # The run's latest new articles refined when the crawl ends: a day's crawl stores far
 # fewer; a long backfill keeps this many articles' evidence in memory, not all of it.
 REFINED_ARTICLES = 5_000
+# The small stories of the last days are refined with the run's articles: an early
+# report stored yesterday joins the story its event formed today.
+RECENT_DAYS = 3
 
 
 class StoreFailed(DropItem):
@@ -145,24 +149,46 @@ class StorePipeline:
         """Judge the run's small stories again, now that all its articles are in, and
         store where the moved articles went (the stories they left point there). A
         failure leaves every article in the story it was stored with. Returns what the
-        run's record keeps: how many articles moved, or why none could."""
+        run's record keeps: how many articles moved, or why none could.
+
+        The small stories of the last RECENT_DAYS are judged with them: an early report
+        stored yesterday joins the story its event formed today, and the story it leaves
+        is recorded as merged by this run (its report says so)."""
         if not self.stored:
             return {}
         row_ids = {url: row_id for url, _, row_id in self.stored}
         try:
             with self.store.transaction():
-                moved = self.clusterer.refine([(url, evidence) for url, evidence, _ in self.stored])
+                batch = self.recent_small_stories(row_ids)
+                batch += [(url, evidence) for url, evidence, _ in self.stored]
+                moved = self.clusterer.refine(batch)
                 self.store.set_article_stories(
                     (found.story_id, found.kind, found.matched, row_ids[url])
                     for url, found in moved.items()
                 )
-                self.store.retire_unused_stories()
+                self.store.retire_unused_stories(self.run_id)
         except Exception as exc:
             logger.error("run %s: stories not refined: %s", self.run_id, exc)
             return {"stories_not_refined": f"{type(exc).__name__}: {exc}"}
         if moved:
             logger.info("run %s: %d articles joined their event's story", self.run_id, len(moved))
         return {"refined_articles": len(moved)}
+
+    def recent_small_stories(self, row_ids: dict[str, int]) -> list[tuple[str, Evidence]]:
+        """The articles of earlier runs in the small stories of the last RECENT_DAYS, with
+        their evidence read again (`row_ids` gains theirs)."""
+        from pipelines.prepared import reader_for
+        from pipelines.stories import SMALL_STORY
+
+        since = datetime.fromisoformat(self.store.clock()) - timedelta(days=RECENT_DAYS)
+        ids = self.store.recent_small_stories(since.isoformat(), SMALL_STORY, REFINED_ARTICLES)
+        reader = reader_for(self.crawler.settings.get("NEWSWATCH_LEXICON") or None)
+        earlier = []
+        for row in self.store.articles_for_clustering(ids):
+            if row["url"] not in row_ids:  # the run's own come with their evidence
+                row_ids[row["url"]] = row["id"]
+                earlier.append((row["url"], reader.read_stored(row)))
+        return earlier
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         """A stage before this one raised: the item is lost for this run, so on record."""

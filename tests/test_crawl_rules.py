@@ -34,6 +34,7 @@ from pipelines.article import Article
 from pipelines.crawlstore import crawl_store
 from pipelines.stages import StoreFailed, StorePipeline, TopicPipeline
 from pipelines.store import Store
+from schedules.report import build_report
 
 PROJECT_SETTINGS = {k: getattr(crawlers.settings, k) for k in dir(crawlers.settings) if k.isupper()}
 SOURCE = Source(
@@ -366,7 +367,8 @@ EARLY_PAIR = {
 }
 
 
-def _store_early_pair(crawl: Crawl) -> StorePipeline:
+def _store_early_pair(crawl: Crawl, names: tuple[str, ...] = tuple(EARLY_PAIR)) -> StorePipeline:
+    """One run's store stage, open, that stored these reports of EARLY_PAIR in order."""
     from pipelines.evidence import EvidenceReader
     from pipelines.prepared import Prepared
     from pipelines.stories import StoryClusterer
@@ -377,7 +379,8 @@ def _store_early_pair(crawl: Crawl) -> StorePipeline:
     store_stage.open_spider()
     index = crawl.store.story_store(store_stage.run_id)
     store_stage.clusterer = StoryClusterer(index, model=cover_model(), reader=reader)
-    for name, (title, text) in EARLY_PAIR.items():
+    for name in names:
+        title, text = EARLY_PAIR[name]
         item = Article(url=f"http://outlet.example/{name}", source=SOURCE.name, title=title,
                        body=text, feed_url=FEED_URL)  # fmt: skip
         item.prepared = Prepared(None, reader.read(title, text))  # as a worker hands it over
@@ -399,8 +402,39 @@ def test_the_runs_small_stories_join_their_events_story_when_the_crawl_ends(craw
     assert len(set(after.values())) == 1 and after["a2"] == before["a2"]
     stats = json.loads(crawl.store.db.execute("SELECT stats FROM runs").fetchone()[0])
     assert stats["refined_articles"] == 2
-    # A link to the story the pair formed still resolves.
+    # A link to the story the pair formed still resolves; no report ever showed it.
     assert crawl.store.resolve_story(before["a1"]) == before["a2"]
+    assert build_report(crawl.store, store_stage.run_id)["merged"] == []
+
+
+def test_an_earlier_runs_small_story_joins_its_events_story_and_the_report_says_merged(crawl):
+    _store_early_pair(crawl, ("a1", "a0")).spider_closed("finished")  # yesterday: the pair
+    paired = _stories(crawl)["a1"]
+    today = _store_early_pair(crawl, ("a2", "a3"))
+    today.spider_closed("finished")
+    after = _stories(crawl)
+    assert len(set(after.values())) == 1 and after["a1"] == after["a2"] != paired
+    stats = json.loads(
+        crawl.store.db.execute("SELECT stats FROM runs WHERE id = ?", [today.run_id]).fetchone()[0]
+    )
+    assert stats["refined_articles"] == 2
+    assert crawl.store.resolve_story(paired) == after["a2"]
+    report = build_report(crawl.store, today.run_id)
+    assert [(m["story"], m["into_story"]) for m in report["merged"]] == [(paired, after["a2"])]
+
+
+def test_a_small_story_older_than_the_recent_days_is_left_as_it_is(crawl):
+    from pipelines.stages import RECENT_DAYS
+
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(days=RECENT_DAYS + 1)
+    crawl.store.clock = lambda: long_ago.isoformat(timespec="seconds")
+    _store_early_pair(crawl, ("a1", "a0")).spider_closed("finished")
+    paired = _stories(crawl)["a1"]
+    crawl.store.clock = lambda: now.isoformat(timespec="seconds")
+    _store_early_pair(crawl, ("a2", "a3")).spider_closed("finished")
+    after = _stories(crawl)
+    assert after["a1"] == after["a0"] == paired != after["a2"] == after["a3"]
 
 
 def test_a_refining_that_fails_leaves_every_article_where_it_was_stored(crawl, caplog):

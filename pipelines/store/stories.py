@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlite_utils
@@ -13,6 +13,7 @@ from pipelines.store.search import ArticleFilter
 
 class StoryQueries:
     db: sqlite_utils.Database
+    clock: Callable[[], str]
 
     def stories(
         self,
@@ -138,6 +139,23 @@ class StoryQueries:
             row["themes"] = json.loads(row["themes"])
         return [rows[i] for i in ids if i in rows]
 
+    def recent_small_stories(self, since: str, size: int, limit: int) -> list[int]:
+        """Ids of the articles of the live stories of at most `size` articles, one of
+        them first seen on or after `since` (the newest `limit`, oldest first): a crawl
+        judges them again with its own articles, so that yesterday's early report joins
+        the story its event formed today."""
+        return [
+            r[0]
+            for r in self.db.execute(
+                "SELECT * FROM (SELECT id, first_seen FROM articles WHERE story_id IN ("
+                "  SELECT story_id FROM articles WHERE story_id IN ("
+                "   SELECT story_id FROM articles WHERE first_seen >= ?)"
+                "  GROUP BY story_id HAVING count(*) <= ?)"
+                " ORDER BY first_seen DESC, id DESC LIMIT ?) ORDER BY first_seen, id",
+                [since, size, limit],
+            )
+        ]
+
     def set_article_stories(self, rows: Iterable[tuple[int, str, str | None, int]]) -> None:
         """(story id, kind, matched URL, article id) for re-assigned articles."""
         self.db.conn.executemany(
@@ -147,15 +165,20 @@ class StoryQueries:
             [(story, kind, matched, kind, article) for story, kind, matched, article in rows],
         )
 
-    def retire_unused_stories(self) -> int:
+    def retire_unused_stories(self, run_id: int | None = None) -> int:
         """Stories no article belongs to any more point at the story their lead article
-        joined, so links to them still resolve. Returns how many were retired."""
+        joined, so links to them still resolve. With `run_id` (a crawl's refining), those
+        formed by an earlier run are recorded as merged by this one, so its report says
+        so; the run's own never reached a report. Returns how many were retired."""
         cursor = self.db.execute(
             "UPDATE stories SET merged_into = (SELECT a.story_id FROM articles a"
-            "   WHERE a.url = stories.lead_url AND a.story_id != stories.id), profile = NULL"
+            "   WHERE a.url = stories.lead_url AND a.story_id != stories.id), profile = NULL,"
+            " merged_at = ?, merged_run = (SELECT ? FROM articles a"
+            "   WHERE a.url = stories.lead_url AND a.run_id IS NOT ?)"
             " WHERE merged_into IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.story_id = stories.id)"
-            " AND EXISTS (SELECT 1 FROM articles a WHERE a.url = stories.lead_url)"
+            " AND EXISTS (SELECT 1 FROM articles a WHERE a.url = stories.lead_url)",
+            [self.clock(), run_id, run_id],
         )
         return cursor.rowcount
 
