@@ -18,7 +18,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -113,6 +113,23 @@ def recluster(
         merged=_spread(after, before),
         retired=retired,
     )
+
+
+def recent_small_stories(
+    store: Store, reader: EvidenceReader, since: str, skip: Container[str], limit: int
+) -> list[tuple[str, Evidence, int]]:
+    """The articles of the live small stories (SMALL_STORY articles at most) with one
+    first seen since `since`, but those in `skip` (the newest `limit`): URL, evidence
+    read again, row id. A crawl refines them with its own (pipelines/stages.py), so that
+    yesterday's early report joins the story its event formed today."""
+    from pipelines.stories import SMALL_STORY
+
+    ids = store.recent_small_stories(since, SMALL_STORY, limit)
+    return [
+        (row["url"], reader.read_stored(row), row["id"])
+        for row in store.articles_for_clustering(ids)
+        if row["url"] not in skip
+    ]
 
 
 def _unindex(store: Store, clusterer: StoryClusterer, ids: list[int]) -> None:

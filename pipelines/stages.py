@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections import deque
+from collections.abc import Container
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -159,8 +160,9 @@ class StorePipeline:
         row_ids = {url: row_id for url, _, row_id in self.stored}
         try:
             with self.store.transaction():
-                batch = self.recent_small_stories(row_ids)
-                batch += [(url, evidence) for url, evidence, _ in self.stored]
+                earlier = self.recent_small_stories(row_ids)
+                row_ids |= {url: row_id for url, _, row_id in earlier}
+                batch = [(url, evidence) for url, evidence, _ in [*earlier, *self.stored]]
                 moved = self.clusterer.refine(batch)
                 self.store.set_article_stories(
                     (found.story_id, found.kind, found.matched, row_ids[url])
@@ -174,21 +176,15 @@ class StorePipeline:
             logger.info("run %s: %d articles joined their event's story", self.run_id, len(moved))
         return {"refined_articles": len(moved)}
 
-    def recent_small_stories(self, row_ids: dict[str, int]) -> list[tuple[str, Evidence]]:
-        """The articles of earlier runs in the small stories of the last RECENT_DAYS, with
-        their evidence read again (`row_ids` gains theirs)."""
+    def recent_small_stories(self, skip: Container[str]) -> list[tuple[str, Evidence, int]]:
+        """The articles of earlier runs in the small stories of the last RECENT_DAYS
+        (`skip`: the run's own, which come with their evidence)."""
         from pipelines.prepared import reader_for
-        from pipelines.stories import SMALL_STORY
+        from pipelines.recluster import recent_small_stories
 
-        since = datetime.fromisoformat(self.store.clock()) - timedelta(days=RECENT_DAYS)
-        ids = self.store.recent_small_stories(since.isoformat(), SMALL_STORY, REFINED_ARTICLES)
         reader = reader_for(self.crawler.settings.get("NEWSWATCH_LEXICON") or None)
-        earlier = []
-        for row in self.store.articles_for_clustering(ids):
-            if row["url"] not in row_ids:  # the run's own come with their evidence
-                row_ids[row["url"]] = row["id"]
-                earlier.append((row["url"], reader.read_stored(row)))
-        return earlier
+        since = datetime.fromisoformat(self.store.clock()) - timedelta(days=RECENT_DAYS)
+        return recent_small_stories(self.store, reader, since.isoformat(), skip, REFINED_ARTICLES)
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         """A stage before this one raised: the item is lost for this run, so on record."""
