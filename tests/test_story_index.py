@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.article import Article
 from pipelines.evidence import EvidenceReader
-from pipelines.recluster import needs_recluster, recluster
+from pipelines.recluster import needs_recluster, recent_small_stories, recluster
 from pipelines.store import Store
 from pipelines.stories import StoryClusterer
 from pipelines.story_model import FEATURES, default_model
@@ -100,6 +100,24 @@ def test_sqlite_assigns_as_memory_does(store):
     assert ids == {
         r["id"] for r in store.db.query("SELECT id FROM stories WHERE profile IS NOT NULL")
     }
+
+
+def test_the_recent_small_stories_are_read_again_for_a_crawls_refining(store):
+    clusterer = StoryClusterer(store.story_store(), reader=READER)
+    tushil, sipri, tamal = REPORTS[:2], REPORTS[2:3], REPORTS[3:]
+    for first_seen, reports in (("2026-11-01", sipri), ("2026-11-29", tushil + tamal)):
+        store.clock = lambda day=first_seen: f"{day}T08:00:00+00:00"
+        store_all(store, clusterer, reports)
+    found = recent_small_stories(store, READER, "2026-11-28", {tamal[0][0]}, limit=10)
+    assert [url for url, _, _ in found] == [tushil[0][0], tushil[1][0]]  # the old one is not
+    url, evidence, row_id = found[0]
+    again = READER.read(*tushil[0][2:], tushil[0][1], url=url, themes=[])  # as stored: none
+    assert (evidence.body_hash, evidence.entities, evidence.day, evidence.themes) == (
+        again.body_hash, again.entities, again.day, again.themes,
+    )  # fmt: skip
+    assert row_id == store.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()[0]
+    # The newest `limit` articles: a story cut in two is left out by the refining.
+    assert len(recent_small_stories(store, READER, "2026-11-28", set(), limit=1)) == 1
 
 
 def test_a_merged_story_stays_an_alias_of_the_story_it_joined(store):
