@@ -600,3 +600,16 @@ def test_a_batch_is_assigned_in_the_order_of_its_days() -> None:
 def test_cluster_lines_gives_one_partition_whatever_the_order() -> None:
     first, later = _cluster(["a1", "a2", "a3"]), _cluster(["a3", "a1", "a2"])
     assert len(set(first.values())) == len(set(later.values())) == 1
+
+
+def test_the_publication_what_if_dates_a_document_after_its_events_last_stated_day() -> None:
+    from bench.fit_stories import simulate_publication
+
+    rows = [
+        {"id": "a", "event": "S-400 deal signed at the summit (delivery 25 Mar 2025; 26 Mar 2025)"},
+        {"id": "b", "event": "Exercise announced (Dec 2025; exact date not in the excerpt)"},
+    ]
+    assert simulate_publication(rows, 0) == 1
+    assert rows[0]["published"] == "2025-03-26T12:00:00+00:00" and "published" not in rows[1]
+    simulate_publication(rows, 2)
+    assert rows[0]["published"][:10] in {"2025-03-26", "2025-03-27", "2025-03-28"}
