@@ -146,9 +146,8 @@ def cost(articles: int) -> None:
         # meets its bound of REFINED_ARTICLES earlier articles (the worst case).
         start = time.perf_counter()
         with store.transaction():
-            since = datetime.now(UTC) - timedelta(days=RECENT_DAYS)
             skip = {url for url, _ in run}
-            earlier = recent_small_stories(store, reader, since.isoformat(), skip, REFINED_ARTICLES)
+            earlier = recent_small_stories(store, reader, RECENT_DAYS, skip, REFINED_ARTICLES)
             read = time.perf_counter()
             clusterer.refine([(url, evidence) for url, evidence, _ in earlier] + run)
         refined = (read - start, time.perf_counter() - read, len(earlier))

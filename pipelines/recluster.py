@@ -22,6 +22,7 @@ from collections.abc import Callable, Container, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -116,15 +117,17 @@ def recluster(
 
 
 def recent_small_stories(
-    store: Store, reader: EvidenceReader, since: str, skip: Container[str], limit: int
+    store: Store, reader: EvidenceReader, days: int, skip: Container[str], limit: int
 ) -> list[tuple[str, Evidence, int]]:
     """The articles of the live small stories (SMALL_STORY articles at most) with one
-    first seen since `since`, but those in `skip` (the newest `limit`): URL, evidence
-    read again, row id. A crawl refines them with its own (pipelines/stages.py), so that
-    yesterday's early report joins the story its event formed today."""
+    first seen in the last `days` by the store's clock, but those in `skip` (the newest
+    `limit`): URL, evidence read again, row id. A crawl refines them with its own
+    (pipelines/stages.py), so that yesterday's early report joins the story its event
+    formed today."""
     from pipelines.stories import SMALL_STORY
 
-    ids = store.recent_small_stories(since, SMALL_STORY, limit)
+    since = datetime.fromisoformat(store.clock()) - timedelta(days=days)
+    ids = store.recent_small_stories(since.isoformat(), SMALL_STORY, limit)
     return [
         (row["url"], reader.read_stored(row), row["id"])
         for row in store.articles_for_clustering(ids)

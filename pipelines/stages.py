@@ -6,7 +6,6 @@ import logging
 from collections import deque
 from collections.abc import Container
 from dataclasses import asdict
-from datetime import datetime, timedelta
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -183,8 +182,7 @@ class StorePipeline:
         from pipelines.recluster import recent_small_stories
 
         reader = reader_for(self.crawler.settings.get("NEWSWATCH_LEXICON") or None)
-        since = datetime.fromisoformat(self.store.clock()) - timedelta(days=RECENT_DAYS)
-        return recent_small_stories(self.store, reader, since.isoformat(), skip, REFINED_ARTICLES)
+        return recent_small_stories(self.store, reader, RECENT_DAYS, skip, REFINED_ARTICLES)
 
     def item_error(self, item: Any, response: Any, spider: Any, failure: Any) -> None:
         """A stage before this one raised: the item is lost for this run, so on record."""

@@ -108,7 +108,8 @@ def test_the_recent_small_stories_are_read_again_for_a_crawls_refining(store):
     for first_seen, reports in (("2026-11-01", sipri), ("2026-11-29", tushil + tamal)):
         store.clock = lambda day=first_seen: f"{day}T08:00:00+00:00"
         store_all(store, clusterer, reports)
-    found = recent_small_stories(store, READER, "2026-11-28", {tamal[0][0]}, limit=10)
+    store.clock = lambda: "2026-12-01T08:00:00+00:00"  # the last three days: from 28 Nov
+    found = recent_small_stories(store, READER, 3, {tamal[0][0]}, limit=10)
     assert [url for url, _, _ in found] == [tushil[0][0], tushil[1][0]]  # the old one is not
     url, evidence, row_id = found[0]
     again = READER.read(*tushil[0][2:], tushil[0][1], url=url, themes=[])  # as stored: none
@@ -117,7 +118,7 @@ def test_the_recent_small_stories_are_read_again_for_a_crawls_refining(store):
     )  # fmt: skip
     assert row_id == store.db.execute("SELECT id FROM articles WHERE url = ?", [url]).fetchone()[0]
     # The newest `limit` articles: a story cut in two is left out by the refining.
-    assert len(recent_small_stories(store, READER, "2026-11-28", set(), limit=1)) == 1
+    assert len(recent_small_stories(store, READER, 3, set(), limit=1)) == 1
 
 
 def test_a_merged_story_stays_an_alias_of_the_story_it_joined(store):

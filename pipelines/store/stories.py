@@ -173,12 +173,12 @@ class StoryQueries:
         cursor = self.db.execute(
             "UPDATE stories SET merged_into = (SELECT a.story_id FROM articles a"
             "   WHERE a.url = stories.lead_url AND a.story_id != stories.id), profile = NULL,"
-            " merged_at = ?, merged_run = (SELECT ? FROM articles a"
-            "   WHERE a.url = stories.lead_url AND a.run_id IS NOT ?)"
+            " merged_at = ?, merged_run = CASE WHEN EXISTS (SELECT 1 FROM articles a"
+            "   WHERE a.url = stories.lead_url AND a.run_id IS NOT ?) THEN ? END"
             " WHERE merged_into IS NULL"
             " AND NOT EXISTS (SELECT 1 FROM articles a WHERE a.story_id = stories.id)"
             " AND EXISTS (SELECT 1 FROM articles a WHERE a.url = stories.lead_url)",
-            [self.clock(), run_id, run_id],
+            [self.clock(), run_id, run_id],  # formed by an earlier run: merged by this one
         )
         return cursor.rowcount
 
