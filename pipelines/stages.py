@@ -146,8 +146,9 @@ class StorePipeline:
         return outcome
 
     def refine_stories(self) -> dict[str, Any]:
-        """Judge the run's small stories again, now that all its articles are in, and
-        store where the moved articles went (the stories they left point there). A
+        """Judge the run's small stories again, now that all its articles are in, merge
+        its stories that report one event (StoryClusterer.refine), and store where the
+        moved articles went (the stories they left point there). A
         failure leaves every article in the story it was stored with. Returns what the
         run's record keeps: how many articles moved, or why none could.
 

@@ -16,11 +16,13 @@ An article is judged against the stories that exist when it arrives, so a report
 came before the others of its event stays alone. When a batch is assigned together
 (`newswatch cluster`, `newswatch recluster`), its reports are judged in the order of their
 days, and `refine` then judges each small story of it (one or two reports) again, against
-the stories as they ended up.
+the stories as they ended up, and merges the stories of the batch whose reports, compared
+one to one, fit each other on average (`regroup`).
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 import math
 from collections.abc import Iterable
@@ -204,7 +206,8 @@ class StoryClusterer:
         one of its reports fits best, when that reaches the join threshold and each of its
         other reports fits that story too. Reports that came before their event's story
         had formed join it, and a story is never left without the report it is named
-        after. Returns the new assignment of each report that moved."""
+        after. Then the stories of the batch that report one event merge (`regroup`).
+        Returns the new assignment of each report that moved."""
         moved: dict[str, Assignment] = {}
         for _ in range(rounds):
             moves = 0
@@ -216,13 +219,106 @@ class StoryClusterer:
                 moves += len(found)
             if not moves:
                 break
+        return moved | self.regroup(batch)
+
+    def regroup(self, batch: list[tuple[str, Evidence]]) -> dict[str, Assignment]:
+        """Merge the stories of `batch` (those whose reports are all in it) that report
+        one event in different writing systems: two stories none of whose reports share
+        a script merge when the reports of one, each compared on its own with each report
+        of the other, fit on average at least `model.regroup` (average linkage), the
+        best-fitting pair first; the smaller moves into the larger (and then counts the
+        scripts of both).
+
+        A story's summed profile is compared mostly through its words and headline
+        tokens, which two scripts hardly share, so a Hindi pair and an English trio of one
+        event can stay apart; report to report, their names, places, figures and days
+        meet. Within one script the profile has judged them already, and regrouping there
+        joined mostly other events of the same topic (bench/fit_stories.py). Averaging
+        over every pair keeps one report that fits two events from chaining them.
+        Returns the new assignment of each report that moved."""
+        if self.model.regroup > 1:
+            return {}
+        reports = {
+            story: [doc_id for doc_id, _ in found]
+            for story, found in self._whole_stories(batch).items()
+        }
+        fit = _ReportFit(self, dict(batch))
+        writings = {
+            story: {fit.evidence[doc_id].writing for doc_id in docs}
+            for story, docs in reports.items()
+        }
+        near: dict[StoryId, set[StoryId]] = {story: set() for story in reports}
+        for story, docs in reports.items():
+            for doc_id in docs:
+                for other in self._candidate_stories(fit.evidence[doc_id], doc_id):
+                    if other in reports and not writings[story] & writings[other]:
+                        near[story].add(other)
+                        near[other].add(story)
+        queue: list[tuple[float, str, str, StoryId, StoryId, int, int]] = []
+
+        def consider(a: StoryId, b: StoryId) -> None:
+            if writings[a] & writings[b]:
+                return  # one script: the story's profile judged them already
+            score = fit.linkage(reports[a], reports[b])
+            if score >= self.model.regroup:
+                first, second = sorted((a, b), key=str)
+                entry = (-score, str(first), str(second), first, second)
+                heapq.heappush(queue, (*entry, len(reports[first]), len(reports[second])))
+
+        for story in reports:
+            for other in near[story]:
+                if str(story) < str(other):
+                    consider(story, other)
+        moved: dict[str, Assignment] = {}
+        while queue:
+            score, _, _, a, b, size_a, size_b = heapq.heappop(queue)
+            if len(reports.get(a, ())) != size_a or len(reports.get(b, ())) != size_b:
+                continue  # one of them changed since: judged again when it did
+            target, source = (a, b) if size_a >= size_b else (b, a)
+            moved |= self._move_story(source, target, reports[source], -score)
+            reports[target] += reports.pop(source)
+            writings[target] |= writings.pop(source)
+            for other in near.pop(source):
+                near[other].discard(source)
+                if other != target:
+                    near[other].add(target)
+                    near[target].add(other)
+            for other in near[target]:
+                consider(target, other)
         return moved
+
+    def _move_story(
+        self, source: StoryId, target: StoryId, docs: list[str], score: float
+    ) -> dict[str, Assignment]:
+        """Move every report of `source` to `target`: the report `source` was named after
+        joins as another report of the event, the others as they had joined."""
+        profile = self.store.profile(target)
+        profile.absorb(self.store.profile(source))
+        self.store.save_profile(source, StoryProfile())  # no member left: no candidate
+        self.store.save_profile(target, profile)
+        moves = {}
+        for doc_id in docs:
+            member = self.store.member(doc_id)
+            if member.kind == "new":
+                found = Assignment(target, "same-event", None, round(score, 4))
+            else:
+                found = Assignment(target, member.kind, member.matched, member.score)
+            self.store.move_member(doc_id, target, found.kind, found.matched, found.score)
+            moves[doc_id] = found
+        return moves
 
     def _small_stories(
         self, batch: list[tuple[str, Evidence]]
     ) -> dict[StoryId, list[tuple[str, Evidence]]]:
-        """The stories of SMALL_STORY reports at most, all of them in `batch`, each with
-        its reports in the batch's order."""
+        """The stories of SMALL_STORY reports at most, all of them in `batch`."""
+        stories = self._whole_stories(batch)
+        return {story: found for story, found in stories.items() if len(found) <= SMALL_STORY}
+
+    def _whole_stories(
+        self, batch: list[tuple[str, Evidence]]
+    ) -> dict[StoryId, list[tuple[str, Evidence]]]:
+        """The stories all of whose reports are in `batch`, each with its reports in the
+        batch's order."""
         reports: dict[StoryId, list[tuple[str, Evidence]]] = {}
         for doc_id, evidence in batch:
             member = self.store.member(doc_id)
@@ -231,7 +327,7 @@ class StoryClusterer:
         return {
             story: found
             for story, found in reports.items()
-            if len(found) <= SMALL_STORY and len(found) == self.store.profile(story).size
+            if len(found) == self.store.profile(story).size
         }
 
     def _join_later_story(
@@ -291,6 +387,19 @@ class StoryClusterer:
         and article), and every candidate's FEATURES. `exclude`: the article itself, when
         a stored one is judged again (it is no copy of itself)."""
         copies = self._copies(evidence, exclude)
+        best, idf = self._indexed_stories(evidence)
+        probe = Probe(evidence, idf)
+        scored = []
+        for story in sorted(set(best) | copies.keys()):
+            profile = self.store.profile(story)
+            if profile.size:  # a story emptied by a partial rebuild is no candidate
+                copy = copies[story].score if story in copies else 0.0
+                scored.append((story, features(probe, profile, copy)))
+        return copies, scored
+
+    def _indexed_stories(self, evidence: Evidence) -> tuple[list[StoryId], dict[str, float]]:
+        """The `candidates` stories sharing the most (and rarest) index keys with the
+        article, and the idf of its keys."""
         keys = evidence_keys(evidence)
         counts = self.store.key_counts(keys)
         idf = self._rarity(keys, counts)
@@ -304,16 +413,12 @@ class StoryClusterer:
         for key, stories in self.store.stories_per_key(asked, self.per_key).items():
             for story in stories:
                 found[story] = found.get(story, 0.0) + idf[key]
-        # Only the stories sharing the most (and rarest) keys are compared in full.
-        best = sorted(found, key=lambda story: (-found[story], story))[: self.candidates]
-        probe = Probe(evidence, idf)
-        scored = []
-        for story in sorted(set(best) | copies.keys()):
-            profile = self.store.profile(story)
-            if profile.size:  # a story emptied by a partial rebuild is no candidate
-                copy = copies[story].score if story in copies else 0.0
-                scored.append((story, features(probe, profile, copy)))
-        return copies, scored
+        return sorted(found, key=lambda story: (-found[story], story))[: self.candidates], idf
+
+    def _candidate_stories(self, evidence: Evidence, doc_id: str) -> set[StoryId]:
+        """The stories `examine` would compare the stored article `doc_id` with."""
+        best, _ = self._indexed_stories(evidence)
+        return set(best) | self._copies(evidence, doc_id).keys()
 
     def _probe(self, evidence: Evidence) -> Probe:
         """The article as it is compared with a story, its keys weighed by their rarity."""
@@ -339,6 +444,40 @@ class StoryClusterer:
                 lead = _share_in(evidence.lead_shingles, other)
                 copies[member.story_id] = Copy(score, doc_id, lead)
         return copies
+
+
+class _ReportFit:
+    """How well two reports of a batch fit each other, each judged against a story of the
+    other alone (the better of the two ways, as the model is not symmetric), remembered."""
+
+    def __init__(self, clusterer: StoryClusterer, evidence: dict[str, Evidence]):
+        self.clusterer = clusterer
+        self.evidence = evidence
+        self._probes: dict[str, Probe] = {}
+        self._alone: dict[str, StoryProfile] = {}
+        self._fits: dict[tuple[str, str], float] = {}
+
+    def linkage(self, docs: list[str], others: list[str]) -> float:
+        """The mean fit of every report of `docs` with every report of `others`."""
+        return sum(self.fit(a, b) for a in docs for b in others) / (len(docs) * len(others))
+
+    def fit(self, a: str, b: str) -> float:
+        key = (a, b) if a < b else (b, a)
+        if key not in self._fits:
+            self._fits[key] = max(self._judge(a, b), self._judge(b, a))
+        return self._fits[key]
+
+    def _judge(self, report: str, alone: str) -> float:
+        """The probability that `report` joins a story of `alone` only."""
+        if report not in self._probes:
+            self._probes[report] = self.clusterer._probe(self.evidence[report])
+        if alone not in self._alone:
+            profile = StoryProfile()
+            profile.add(self.evidence[alone])
+            self._alone[alone] = profile
+        copy = containment(self.evidence[report].shingles, self.evidence[alone].shingles)
+        values = features(self._probes[report], self._alone[alone], copy)
+        return self.clusterer.model.probability(values)
 
 
 class Copy(NamedTuple):

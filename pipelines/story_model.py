@@ -488,6 +488,9 @@ class JoinModel:
     join: float  # probability at which a report joins its best story
     merge: float  # probability at which it also merges another story into that one
     copy: float  # containment that makes a near-verbatim copy, whatever the rest says
+    # the mean fit of two batch stories' reports, pair by pair, at which they merge when a
+    # batch is refined (above 1: never)
+    regroup: float = 1.01
 
     @property
     def digest(self) -> str:
@@ -509,6 +512,7 @@ class JoinModel:
             "join": self.join,
             "merge": self.merge,
             "copy": self.copy,
+            "regroup": self.regroup,
         }
 
     @classmethod
@@ -524,6 +528,7 @@ class JoinModel:
             join=float(data["join"]),
             merge=float(data["merge"]),
             copy=float(data["copy"]),
+            regroup=float(data["regroup"]),
         )
 
 

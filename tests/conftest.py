@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +92,12 @@ def cover_model() -> JoinModel:
     weights[FEATURES.index("entity_cover")] = 6.0
     zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
     return JoinModel("test", zeros, ones, weights, -3.0, 0.5, 1.01, 0.8)
+
+
+def headline_model(**thresholds: float) -> JoinModel:
+    """A story join model that trusts headline words alone: a report fits a story when
+    most of its headline's words are the story's (it joins from .99 unless told)."""
+    weights = np.zeros(len(FEATURES))
+    weights[FEATURES.index("title_overlap")] = 10.0
+    zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
+    return replace(JoinModel("test", zeros, ones, weights, -4.0, 0.99, 1.01, 0.8), **thresholds)

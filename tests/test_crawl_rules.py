@@ -34,6 +34,7 @@ from pipelines.article import Article
 from pipelines.crawlstore import crawl_store
 from pipelines.stages import StoreFailed, StorePipeline, TopicPipeline
 from pipelines.store import Store
+from pipelines.story_model import JoinModel
 from schedules.report import build_report
 
 PROJECT_SETTINGS = {k: getattr(crawlers.settings, k) for k in dir(crawlers.settings) if k.isupper()}
@@ -367,8 +368,14 @@ EARLY_PAIR = {
 }
 
 
-def _store_early_pair(crawl: Crawl, names: tuple[str, ...] = tuple(EARLY_PAIR)) -> StorePipeline:
-    """One run's store stage, open, that stored these reports of EARLY_PAIR in order."""
+def _store_early_pair(
+    crawl: Crawl,
+    names: tuple[str, ...] = tuple(EARLY_PAIR),
+    reports: dict[str, tuple[str, str]] = EARLY_PAIR,
+    model: JoinModel | None = None,
+) -> StorePipeline:
+    """One run's store stage, open, that stored these `reports` (EARLY_PAIR unless told)
+    in order, clustered by `model` (cover_model unless told)."""
     from pipelines.evidence import EvidenceReader
     from pipelines.prepared import Prepared
     from pipelines.stories import StoryClusterer
@@ -378,9 +385,10 @@ def _store_early_pair(crawl: Crawl, names: tuple[str, ...] = tuple(EARLY_PAIR)) 
     store_stage = StorePipeline(crawl.crawler)
     store_stage.open_spider()
     index = crawl.store.story_store(store_stage.run_id)
-    store_stage.clusterer = StoryClusterer(index, model=cover_model(), reader=reader)
+    model = model or cover_model()
+    store_stage.clusterer = StoryClusterer(index, model=model, reader=reader)
     for name in names:
-        title, text = EARLY_PAIR[name]
+        title, text = reports[name]
         item = Article(url=f"http://outlet.example/{name}", source=SOURCE.name, title=title,
                        body=text, feed_url=FEED_URL)  # fmt: skip
         item.prepared = Prepared(None, reader.read(title, text))  # as a worker hands it over
@@ -421,6 +429,26 @@ def test_an_earlier_runs_small_story_joins_its_events_story_and_the_report_says_
     assert crawl.store.resolve_story(paired) == after["a2"]
     report = build_report(crawl.store, today.run_id)
     assert [(m["story"], m["into_story"]) for m in report["merged"]] == [(paired, after["a2"])]
+
+
+def test_the_runs_stories_of_one_event_in_two_scripts_are_regrouped_when_the_crawl_ends(crawl):
+    from tests.conftest import headline_model
+
+    reports = {
+        "t1": ("Frigate Tushil launched at Yantar shipyard", "Report one."),
+        "t2": ("Тушил спущен на воду на Янтаре", "Report two."),  # fits t1 at .73
+    }
+    model = headline_model(regroup=0.6)
+    store_stage = _store_early_pair(crawl, tuple(reports), reports, model)
+    before = _stories(crawl)
+    assert before["t1"] != before["t2"]  # apart as they came: under the join threshold
+    store_stage.spider_closed("finished")
+    after = _stories(crawl)
+    assert after["t1"] == after["t2"] == before["t1"]
+    stats = json.loads(crawl.store.db.execute("SELECT stats FROM runs").fetchone()[0])
+    assert stats["refined_articles"] == 1
+    assert crawl.store.resolve_story(before["t2"]) == before["t1"]
+    assert build_report(crawl.store, store_stage.run_id)["merged"] == []
 
 
 def test_a_small_story_older_than_the_recent_days_is_left_as_it_is(crawl):

@@ -24,7 +24,7 @@ from pipelines.story_model import (
 )
 from pipelines.story_store import MemoryStoryStore
 from pipelines.tense import announces
-from tests.conftest import cover_model
+from tests.conftest import cover_model, headline_model
 
 WIRE = (
     "The Defence Acquisition Council on Thursday cleared the purchase of 12 Su-30MKI fighter "
@@ -544,6 +544,61 @@ def test_refine_moves_a_small_story_whole_to_the_story_that_formed_after_it() ->
     assert clusterer.store.profile("a2").size == 4 and clusterer.store.profile("a1").size == 0
 
 
+HEADLINES = {
+    "a": "Frigate Tushil launched at Yantar shipyard",
+    "b": "Тушил спущен на воду на Янтаре",  # fits a at .73 (transliterated): under the join
+    "c": "Ka-226T helicopter trials begin in Bengaluru",
+}
+
+
+def _assigned(clusterer: StoryClusterer, headlines: dict[str, str]) -> list:
+    batch = []
+    for doc, title in headlines.items():
+        evidence = clusterer.reader.read(title, f"Report {doc}.")
+        clusterer.assign(doc, title, f"Report {doc}.", evidence=evidence)
+        batch.append((doc, evidence))
+    return batch
+
+
+def test_refine_regroups_the_stories_of_other_scripts_whose_reports_fit_one_another() -> None:
+    clusterer = StoryClusterer(model=headline_model(regroup=0.6))
+    batch = _assigned(clusterer, HEADLINES)
+    assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "b", "c"]
+    moved = clusterer.refine(batch)
+    assert set(moved) == {"b"} and moved["b"].story_id == "a"
+    assert moved["b"].kind == "same-event" and moved["b"].score > 0.7
+    assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "a", "c"]
+    assert clusterer.store.profile("a").size == 2 and clusterer.store.profile("b").size == 0
+
+
+def test_refine_regroups_nothing_when_the_model_says_never() -> None:
+    clusterer = StoryClusterer(model=headline_model())  # regroup 1.01
+    batch = _assigned(clusterer, HEADLINES)
+    assert clusterer.refine(batch) == {}
+    assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "b", "c"]
+
+
+def test_stories_in_one_script_are_not_regrouped() -> None:
+    """Two English headlines that fit at .97, under the join threshold: the story's
+    profile has judged them, and report-to-report fits within one script joined mostly
+    other events of one topic on the dev sets."""
+    clusterer = StoryClusterer(model=headline_model(regroup=0.6))
+    batch = _assigned(clusterer, {**HEADLINES, "b": "Tushil launched at Yantar, says Navy"})
+    assert clusterer.refine(batch) == {}
+    assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "b", "c"]
+
+
+def test_a_report_that_fits_one_report_of_a_story_only_does_not_chain_it_to_another() -> None:
+    """The bridge's headline is all words of a's and none of b's: it joins a as it
+    arrives, and b, which fits a alone at .73, fits that pair at about .37 on average,
+    under the regroup threshold (its best single fit would chain the two)."""
+    clusterer = StoryClusterer(model=headline_model(regroup=0.6))
+    batch = _assigned(clusterer, {**HEADLINES, "bridge": "Frigate at shipyard"})
+    assert clusterer.store.member("bridge").story_id == "a"
+    clusterer.refine(batch)
+    assert [clusterer.store.member(d).story_id for d in ("a", "bridge", "b")] == ["a", "a", "b"]
+
+
 # A reprint of the first two thirds of WIRE under its own opening paragraph.
 DATELINED = (
     "Nashik, March 14: Workers at the sprawling aircraft complex on the outskirts of this "
@@ -613,3 +668,4 @@ def test_the_publication_what_if_dates_a_document_after_its_events_last_stated_d
     assert rows[0]["published"] == "2025-03-26T12:00:00+00:00" and "published" not in rows[1]
     simulate_publication(rows, 2)
     assert rows[0]["published"][:10] in {"2025-03-26", "2025-03-27", "2025-03-28"}
+
