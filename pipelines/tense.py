@@ -27,7 +27,7 @@ _LATIN = (
     r"|deliver|get|receive|conduct|host|meet|attend|participate|take part|travel|arrive"
     r"|kick off|hand over|buy|procure|acquire|purchase|perform|join|march|send|induct|start"
     r"|open|hold talks|be central|hand|give|supply|sell|build|make|set up|inaugurate|unveil"
-    r"|deploy|resume|finalise|finalize|seal|ink)"
+    r"|deploy|resume|finalise|finalize|seal|ink|talk|co-chair|witness)"
     # French
     r"|va|vont|sera|seront|se rendra|recevra|devrait|doit|devront"
     # German

@@ -669,3 +669,16 @@ def test_the_publication_what_if_dates_a_document_after_its_events_last_stated_d
     simulate_publication(rows, 2)
     assert rows[0]["published"][:10] in {"2025-03-26", "2025-03-27", "2025-03-28"}
 
+
+def test_a_setting_is_as_precise_as_the_best_unless_it_falls_short_beyond_the_noise() -> None:
+    from bench.fit_stories import as_precise
+
+    best = {f"d{i}": 1.0 for i in range(100)}
+    assert as_precise(dict(best), best)
+    # Ten documents a tenth less precise and none more: beyond the noise.
+    slightly = {**best, **{f"d{i}": 0.9 for i in range(10)}}
+    assert not as_precise(slightly, best)
+    # Less precise on one document, more on another: within the noise.
+    mixed = {**best, "d0": 0.5, "d1": 1.0}
+    mixed_best = {**best, "d1": 0.6}
+    assert as_precise(mixed, mixed_best)
