@@ -366,6 +366,8 @@ def test_a_curtain_raiser_and_its_event_on_one_day_are_told_from_days_apart() ->
 
 def test_announcements_are_told_from_events_in_every_language() -> None:
     assert announces("Rajnath Singh to visit Moscow next week", "")
+    assert announces("Russia and India's security advisors to talk on Afghanistan", "")
+    assert announces("Rajnath Singh, Belousov to co-chair military commission meeting", "")
     assert announces("Раджнатх Сингх посетит Москву", "")
     assert announces("राजनाथ सिंह अगले सप्ताह मॉस्को जाएंगे", "")
     assert not announces("Rajnath Singh arrives in Moscow for talks with Belousov", "")
