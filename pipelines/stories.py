@@ -25,7 +25,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from copy import deepcopy
 from dataclasses import dataclass, field
 from datetime import date
@@ -242,18 +242,12 @@ class StoryClusterer:
             story: [doc_id for doc_id, _ in found]
             for story, found in self._whole_stories(batch).items()
         }
-        fit = _ReportFit(self, dict(batch))
+        fit = _ReportFit(self._probe, self.model, dict(batch))
         writings = {
             story: {fit.evidence[doc_id].writing for doc_id in docs}
             for story, docs in reports.items()
         }
-        near: dict[StoryId, set[StoryId]] = {story: set() for story in reports}
-        for story, docs in reports.items():
-            for doc_id in docs:
-                for other in self._candidate_stories(fit.evidence[doc_id], doc_id):
-                    if other in reports and not writings[story] & writings[other]:
-                        near[story].add(other)
-                        near[other].add(story)
+        near = self._neighbours_in_other_scripts(reports, writings, fit.evidence)
         queue: list[tuple[float, str, str, StoryId, StoryId, int, int]] = []
 
         def consider(a: StoryId, b: StoryId) -> None:
@@ -286,6 +280,32 @@ class StoryClusterer:
             for other in near[target]:
                 consider(target, other)
         return moved
+
+    def _neighbours_in_other_scripts(
+        self,
+        reports: dict[StoryId, list[str]],
+        writings: dict[StoryId, set[str]],
+        evidence: dict[str, Evidence],
+    ) -> dict[StoryId, set[StoryId]]:
+        """Per story of `reports`, the others its reports would be compared with (as
+        `examine` finds candidates) that share none of its scripts. A story that every
+        other shares a script with looks nothing up: a batch in one script costs nothing."""
+        by_script: dict[str, set[StoryId]] = {}
+        for story, found in writings.items():
+            for writing in found:
+                by_script.setdefault(writing, set()).add(story)
+        near: dict[StoryId, set[StoryId]] = {story: set() for story in reports}
+        for story, docs in reports.items():
+            scripts = [by_script[writing] for writing in writings[story]]
+            sharing = len(scripts[0]) if len(scripts) == 1 else len(set().union(*scripts))
+            if sharing == len(reports):
+                continue
+            for doc_id in docs:
+                for other in self._candidate_stories(evidence[doc_id], doc_id):
+                    if other in reports and not writings[story] & writings[other]:
+                        near[story].add(other)
+                        near[other].add(story)
+        return near
 
     def _move_story(
         self, source: StoryId, target: StoryId, docs: list[str], score: float
@@ -450,8 +470,11 @@ class _ReportFit:
     """How well two reports of a batch fit each other, each judged against a story of the
     other alone (the better of the two ways, as the model is not symmetric), remembered."""
 
-    def __init__(self, clusterer: StoryClusterer, evidence: dict[str, Evidence]):
-        self.clusterer = clusterer
+    def __init__(
+        self, probe: Callable[[Evidence], Probe], model: JoinModel, evidence: dict[str, Evidence]
+    ):
+        self.probe = probe
+        self.model = model
         self.evidence = evidence
         self._probes: dict[str, Probe] = {}
         self._alone: dict[str, StoryProfile] = {}
@@ -470,14 +493,14 @@ class _ReportFit:
     def _judge(self, report: str, alone: str) -> float:
         """The probability that `report` joins a story of `alone` only."""
         if report not in self._probes:
-            self._probes[report] = self.clusterer._probe(self.evidence[report])
+            self._probes[report] = self.probe(self.evidence[report])
         if alone not in self._alone:
             profile = StoryProfile()
             profile.add(self.evidence[alone])
             self._alone[alone] = profile
         copy = containment(self.evidence[report].shingles, self.evidence[alone].shingles)
         values = features(self._probes[report], self._alone[alone], copy)
-        return self.clusterer.model.probability(values)
+        return self.model.probability(values)
 
 
 class Copy(NamedTuple):
