@@ -43,6 +43,9 @@ SYSTEMS = ["S-400", "BrahMos", "Su-30MKI", "MiG-29", "T-90", "AK-203", "Ka-226T"
            "INS Tushil", "INS Tamal", "С-400", "ब्रह्मोस"]  # fmt: skip
 PLACES = ["Moscow", "New Delhi", "Kaliningrad", "Goa", "Amethi", "Sochi", "Visakhapatnam",
           "Lucknow", "Калининград", "मॉस्को"]  # fmt: skip
+# The share of reports written in another script (their filler in Cyrillic letters).
+FOREIGN = 0.25
+CYRILLIC = str.maketrans("abcdefghijklmnopqrstuvwxyz", "абцдефгхийклмнопкрстуввкыз")
 LATER = 1000  # articles assigned one at a time, timed, once the archive is stored
 EVENTS = ["INDRA", "Zapad", "Aero India", "DefExpo", "AviaIndra"]
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
@@ -51,7 +54,7 @@ MONTHS = ["January", "February", "March", "April", "May", "June", "July", "Augus
 
 class Generator:
     """Generated stories: each a few reports of one event, each report ~3,000 characters
-    of invented filler around the event's facts."""
+    of invented filler around the event's facts, a quarter of them in Cyrillic letters."""
 
     def __init__(self, seed: int = 11):
         self.rng = random.Random(seed)
@@ -85,7 +88,10 @@ class Generator:
                     f"{place}, {stated}: {people[0]} met {people[1]} on the {system} "
                     f"programme, worth {amount}. {event}"
                 )
-                body = " ".join([lead, *(self.sentence() for _ in range(22))])
+                filler = " ".join(self.sentence() for _ in range(22))
+                if self.rng.random() < FOREIGN:  # another script: what `regroup` compares
+                    filler = filler.translate(CYRILLIC)
+                body = f"{lead} {filler}"
                 url = f"https://outlet-{report}.example/{story}/{report}"
                 rows.append((published, url, title, body))
         rows.sort()
