@@ -314,18 +314,29 @@ class StoryClusterer:
         joins as another report of the event, the others as they had joined."""
         profile = self.store.profile(target)
         profile.absorb(self.store.profile(source))
-        self.store.save_profile(source, StoryProfile())  # no member left: no candidate
-        self.store.save_profile(target, profile)
         moves = {}
         for doc_id in docs:
             member = self.store.member(doc_id)
             if member.kind == "new":
-                found = Assignment(target, "same-event", None, round(score, 4))
+                moves[doc_id] = Assignment(target, "same-event", None, round(score, 4))
             else:
-                found = Assignment(target, member.kind, member.matched, member.score)
-            self.store.move_member(doc_id, target, found.kind, found.matched, found.score)
-            moves[doc_id] = found
+                moves[doc_id] = Assignment(target, member.kind, member.matched, member.score)
+        self._empty_into(source, target, profile, moves)
         return moves
+
+    def _empty_into(
+        self,
+        source: StoryId,
+        target: StoryId,
+        profile: StoryProfile,
+        moves: dict[str, Assignment],
+    ) -> None:
+        """Store the `moves` of every report of `source` to `target`, whose profile now
+        holds them: `source` is left empty, no candidate to anything."""
+        self.store.save_profile(source, StoryProfile())
+        self.store.save_profile(target, profile)
+        for doc_id, moved in moves.items():
+            self.store.move_member(doc_id, target, moved.kind, moved.matched, moved.score)
 
     def _small_stories(
         self, batch: list[tuple[str, Evidence]]
@@ -394,10 +405,7 @@ class StoryClusterer:
                 return {}
             target.add(evidence)
             moves[doc_id] = Assignment(best, "same-event", None, round(probability, 4))
-        self.store.save_profile(small, StoryProfile())  # no member left: no candidate
-        self.store.save_profile(best, target)
-        for doc_id, moved in moves.items():
-            self.store.move_member(doc_id, best, moved.kind, moved.matched, moved.score)
+        self._empty_into(small, best, target, moves)
         return moves
 
     def examine(
