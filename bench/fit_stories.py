@@ -263,8 +263,8 @@ def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> tuple[f
     models = [
         fit(replay, [docs[i] for i in train], seed * 10 + k) for k, (train, _) in enumerate(inner)
     ]
-    precisions: dict[tuple[float, float, float], dict[str, float]] = {}
-    f1s = {}
+    precisions: dict[tuple[float, float, float], dict[str, float]] = {}  # per document
+    precision, f1s = {}, {}
     for setting in itertools.product(JOIN_GRID, MERGE_GRID, REGROUP_GRID):
         join, merge, regroup = setting
         per_doc = defaultdict(list)
@@ -276,10 +276,9 @@ def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> tuple[f
                     p, r, _ = restricted_bcubed(replay.gold, predicted, [docs[i]])
                     per_doc[docs[i]].append((p, r))
         precisions[setting] = {d: statistics.mean(x[0] for x in v) for d, v in per_doc.items()}
-        p = statistics.mean(precisions[setting].values())
+        p = precision[setting] = statistics.mean(precisions[setting].values())
         r = statistics.mean(statistics.mean(x[1] for x in v) for v in per_doc.values())
         f1s[setting] = 2 * p * r / (p + r) if p + r else 0.0
-    precision = {setting: statistics.mean(found.values()) for setting, found in precisions.items()}
     if precise := [s for s in precision if precision[s] >= MIN_PRECISION]:
         return max(precise, key=lambda s: f1s[s])
     most = max(precision, key=lambda s: (precision[s], f1s[s]))
