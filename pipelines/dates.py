@@ -48,6 +48,10 @@ _URL_DAYS = (
     re.compile(r"/(\d{4})/(\d{2})(\d{2})/"),
     re.compile(r"(?<!\d)(\d{4})(\d{2})(\d{2})(?=\D|$|\d{6})"),
 )
+# The Guardian's and the New Indian Express's "/2019/mar/02/".
+_URL_NAMED_DAY = re.compile(
+    r"/(\d{4})/(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*/(\d{1,2})/", re.I
+)
 _TIME = r"(?P<hour>\d{1,2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,]\d+)?)?"
 _ZONE = r"(?P<offset>[+-]\d{2}(?::?\d{2})?)|(?P<zone>[a-z]{1,5})"
 # RFC 822/1123/2822, tolerating the missing or doubled spaces of hand-edited feeds:
@@ -134,22 +138,28 @@ def read(value: object, tz: Zone = None, *, now: datetime | None = None) -> Read
 
 def day_in_url(url: str | None, *, now: datetime | None = None) -> date | None:
     """The day an article's address states, if any: many outlets put their publication
-    day in the path ("/2025/02/26/", "-2022-07-15", "/20250813/", "/2016/1016/", or the
-    day run into a time or an id: "-20200121140910552.htm"). None when no plausible day
-    is there."""
+    day in the path ("/2025/02/26/", "-2022-07-15", "/20250813/", "/2016/1016/",
+    "/2019/mar/02/", or the day run into a time or an id: "-20200121140910552.htm").
+    None when no plausible day is there."""
     try:
         path = urlsplit(url or "").path
     except ValueError:  # "http://[::1" and other addresses that do not parse
         return None
-    for pattern in _URL_DAYS:
-        for match in pattern.finditer(path):
-            try:
-                moment = datetime(*map(int, match.groups()), tzinfo=UTC)
-            except ValueError:  # "2014/01/38": an id, not a day
-                continue
-            if is_plausible(moment, now):
-                return moment.date()
+    found = [m.groups() for pattern in _URL_DAYS for m in pattern.finditer(path)]
+    for year, month, day in found + _URL_NAMED_DAY.findall(path):
+        number = int(month) if month.isdigit() else _month_number(month)
+        try:
+            moment = datetime(int(year), number, int(day), tzinfo=UTC)
+        except ValueError:  # "2014/01/38": an id, not a day
+            continue
+        if is_plausible(moment, now):
+            return moment.date()
     return None
+
+
+def _month_number(name: str) -> int | None:
+    """1 for "Jan" or "January"; None for a word that names no month."""
+    return next((n for n, full in enumerate(_MONTHS, 1) if full.startswith(name.lower())), None)
 
 
 def utc_iso(value: object, tz: Zone = None) -> str | None:
@@ -221,7 +231,7 @@ def _from_words(match: re.Match[str], where: tzinfo) -> datetime | None:
     day, name, year, hour, minute, second, offset, zone_name = match.group(
         "day", "month", "year", "hour", "minute", "second", "offset", "zone"
     )
-    month = next((n for n, full in enumerate(_MONTHS, 1) if full.startswith(name.lower())), None)
+    month = _month_number(name)
     if month is None:
         return None  # "5 things 2025": not a date at all
     if len(year) == 2:  # RFC 2822: 00-49 are 2000-2049, 50-99 are 1950-1999

@@ -190,6 +190,8 @@ def test_utc_form_is_fixed_width_and_sorts_as_time() -> None:
         ("https://example.vn/su-30-mki-brahmos-20200121140910552.htm", date(2020, 1, 21)),
         ("https://example.com/india/202006171079641330-75-member-contingent", date(2020, 6, 17)),
         ("https://example.com/report/caatsa-waiver/20220715.htm", date(2022, 7, 15)),
+        ("http://www.example.com/nation/2019/mar/02/kalashnikov-unit", date(2019, 3, 2)),
+        ("https://example.co.uk/world/2024/December/9/tushil", date(2024, 12, 9)),
     ],
 )
 def test_days_in_article_addresses(url: str, expected: date) -> None:
@@ -202,6 +204,7 @@ def test_days_in_article_addresses(url: str, expected: date) -> None:
         "https://example.com/News/2020/01/20140138/1065595/base.vpf",  # a month, then an id
         "https://example.com/article/3321326/india-downed-six",  # an id
         "https://example.com/2999/01/01/typo",  # not yet
+        "https://example.com/2019/feb/30/no-such-day",
         "https://example.com/1970/01/01/placeholder",
         "https://example.com/a?day=2020-01-01",  # a query says nothing of the page's day
         "http://[::1",  # does not parse
