@@ -7,7 +7,7 @@ compared with the stories built so far from the reports before it, as the cluste
 would see them, and labelled by whether it belongs to that story.
 
 Cross-validation holds out whole stories: for each of 5 folds the model is fitted and its
-thresholds (join, merge, regroup) chosen on the other folds' stories only, by an inner
+thresholds (GRID) chosen on the other folds' stories only, by an inner
 cross-validation (`choose_thresholds`), then every document is clustered in
 5 random orders and B-cubed is measured on the held-out documents (a held-out report
 wrongly joined to a training story counts against it): assigned as `newswatch cluster`
@@ -51,14 +51,18 @@ from pipelines.story_store import MemoryStoryStore  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
-VERSION = "7"  # bump when the features or the evidence change: stored stories are rebuilt
+VERSION = "8"  # bump when the features or the evidence change: stored stories are rebuilt
 FOLDS = 5
 ORDERS = 5
 TRAIN_ORDERS = 4
-# Below 0.9 no fold has chosen a join threshold, with or without regrouping.
-JOIN_GRID = (0.9, 0.95, 0.97, 0.98)
-MERGE_GRID = (0.97, 1.01)  # 1.01: never merge
-REGROUP_GRID = (0.7, 0.8, 0.9, 1.01)  # 1.01: never regroup
+# The thresholds the inner cross-validation chooses among (JoinModel fields; 1.01:
+# never). The folds of each recent fit chose join 0.97 or 0.98, and never to merge
+# stories at assignment (0.97, dropped): the grid keeps one join step below those.
+GRID = {
+    "join": (0.95, 0.97, 0.98),
+    "merge": (1.01,),
+    "regroup": (0.7, 0.8, 0.9, 1.01),
+}
 INNER_FOLDS = 4
 INNER_ORDERS = 2
 COPY = 0.5
@@ -252,8 +256,11 @@ def restricted_bcubed(
     return p, r, 2 * p * r / (p + r) if p + r else 0.0
 
 
-def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> tuple[float, float, float]:
-    """The join, merge and regroup thresholds for a model fitted on `docs`, chosen by an
+Setting = tuple[float, ...]  # a value for each threshold of GRID, in its order
+
+
+def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> dict[str, float]:
+    """The thresholds of GRID for a model fitted on `docs`, chosen by an
     inner cross-validation over their stories (the outer held-out stories are never seen):
     the best B-cubed F1 among the settings whose held-out precision reaches MIN_PRECISION;
     where none does, the best F1 among the settings as precise as the most precise one,
@@ -263,13 +270,12 @@ def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> tuple[f
     models = [
         fit(replay, [docs[i] for i in train], seed * 10 + k) for k, (train, _) in enumerate(inner)
     ]
-    precisions: dict[tuple[float, float, float], dict[str, float]] = {}  # per document
+    precisions: dict[Setting, dict[str, float]] = {}  # per document
     precision, f1s = {}, {}
-    for setting in itertools.product(JOIN_GRID, MERGE_GRID, REGROUP_GRID):
-        join, merge, regroup = setting
+    for setting in itertools.product(*GRID.values()):
         per_doc = defaultdict(list)
         for model, (_, test) in zip(models, inner, strict=True):
-            trial = replace(model, join=join, merge=merge, regroup=regroup)
+            trial = replace(model, **dict(zip(GRID, setting, strict=True)))
             for order in range(INNER_ORDERS):
                 predicted = replay.cluster(docs, trial, seed * 100 + order)
                 for i in test:
@@ -280,10 +286,16 @@ def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> tuple[f
         r = statistics.mean(statistics.mean(x[1] for x in v) for v in per_doc.values())
         f1s[setting] = 2 * p * r / (p + r) if p + r else 0.0
     if precise := [s for s in precision if precision[s] >= MIN_PRECISION]:
-        return max(precise, key=lambda s: f1s[s])
-    most = max(precision, key=lambda s: (precision[s], f1s[s]))
-    alike = [s for s in precision if as_precise(precisions[s], precisions[most])]
-    return max(alike, key=lambda s: f1s[s])
+        best = max(precise, key=lambda s: f1s[s])
+    else:
+        most = max(precision, key=lambda s: (precision[s], f1s[s]))
+        alike = [s for s in precision if as_precise(precisions[s], precisions[most])]
+        best = max(alike, key=lambda s: f1s[s])
+    return dict(zip(GRID, best, strict=True))
+
+
+def named(thresholds: dict[str, float]) -> str:
+    return ", ".join(f"{name} {value}" for name, value in thresholds.items())
 
 
 def as_precise(found: dict[str, float], best: dict[str, float]) -> bool:
@@ -316,8 +328,8 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
     for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(docs, groups=stories)):
         train_docs = [docs[i] for i in train]
         test_docs = [docs[i] for i in test]
-        join, merge, regroup = choose_thresholds(replay, train_docs, fold)
-        model = replace(fit(replay, train_docs, fold), join=join, merge=merge, regroup=regroup)
+        thresholds = choose_thresholds(replay, train_docs, fold)
+        model = replace(fit(replay, train_docs, fold), **thresholds)
         chosen.append(model)
         for seed in range(ORDERS):
             predicted = replay.cluster(docs, model, 1000 + seed)
@@ -333,7 +345,7 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
                 crawled = replay.cluster(docs, model, 1000 + seed, crawls=CRAWLS, recent=recent)
                 for doc in test_docs:
                     found[doc].append(restricted_bcubed(replay.gold, crawled, [doc])[:2])
-        print(f"fold {fold + 1}: join {model.join}, merge {model.merge}, regroup {model.regroup}")
+        print(f"fold {fold + 1}: {named(thresholds)}")
 
     def summary(name: str, selected: list[str], found: dict[str, list]) -> None:
         p = statistics.mean(statistics.mean(x[0] for x in found[d]) for d in selected)
@@ -394,14 +406,10 @@ def main() -> int:
           "(by publication date, address or a full date near the start)")  # fmt: skip
     chosen = cross_validate(replay, rows)
     final = fit(replay, [r["id"] for r in rows], 99)
-    final = replace(
-        final,
-        join=statistics.median(m.join for m in chosen),
-        merge=statistics.median(m.merge for m in chosen),
-        regroup=statistics.median(m.regroup for m in chosen),
-    )
+    shipped = {name: statistics.median(getattr(m, name) for m in chosen) for name in GRID}
+    final = replace(final, **shipped)
     print("weights:", {f: round(w, 3) for f, w in zip(FEATURES, final.weights, strict=True)})
-    print(f"shipped thresholds: join {final.join}, merge {final.merge}, regroup {final.regroup}")
+    print(f"shipped thresholds: {named(shipped)}")
     if args.write:
         MODEL_PATH.write_text(json.dumps(final.to_dict(), indent=1) + "\n", encoding="utf-8")
         print(f"written: {MODEL_PATH}")
