@@ -68,10 +68,13 @@ ACTS: dict[str, dict[str, str]] = {
     "deliver": {
         "en": r"deliver\w*|hand(?:s|ed)? over|handover|supplies|shipment|consignment"
         r"|first batch|second batch"
-        # a president received at the airport is welcomed, not delivered
+        # a president received at the airport is welcomed, not delivered, and a contract
+        # or an order received is signed
         r"|receive[sd]?\b(?! (?:him|her|them|(?:the |his |her )?(?:russian |indian )?"
-        r"(?:president|prime minister|pm|minister|counterpart|leader|putin|modi)))",
-        "ru/uk": r"постав\w*|передал\w*|переда\w*|получил\w*|получ\w*|постачан\w*",
+        r"(?:president|prime minister|pm|minister|counterpart|leader|putin|modi))"
+        r"| (?:\S+ ){0,3}(?:contract|order|deal))",
+        "ru/uk": r"постав\w*|передал\w*|переда\w*|получ\w*+(?! (?:\S+ ){0,3}(?:контракт|заказ))"
+        r"|постачан\w*",
         "hi": r"सौंप|आपूर्ति|डिलीवरी",
         "other": r"entreg\w*|livr\w*|geliefert|lieferung\w*|bàn giao|tiếp nhận|teslim\w*"
         r"|হস্তান্তর|সরবরাহ|ஒப்படை|விநியோக|అప్పగి|సరఫరా|સોંપ",

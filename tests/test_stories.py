@@ -423,6 +423,14 @@ def test_a_welcome_is_no_delivery_and_a_commission_body_no_commissioning() -> No
     assert act("Home Department forfeits 25 books") is None
 
 
+def test_a_contract_received_is_no_delivery() -> None:
+    assert act("Goa Shipyard received a contract for two frigates") == "sign"
+    assert act("Индийская верфь GSL получила контракт на постройку двух фрегатов") == "sign"
+    assert act("HAL receives Rs 26,000 crore order") != "deliver"
+    assert act("India received the first S-400 squadron") == "deliver"
+    assert act("Индия получила первую партию С-400") == "deliver"
+
+
 def test_reports_of_one_topic_that_state_other_acts_are_told_apart() -> None:
     """The same frigate launched and commissioned: the second report's act conflicts with
     the story's, which counts against the join."""
