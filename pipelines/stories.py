@@ -421,7 +421,7 @@ class StoryClusterer:
         for story in sorted(set(best) | copies.keys()):
             profile = self.store.profile(story)
             if profile.size:  # a story emptied by a partial rebuild is no candidate
-                copy = copies[story].score if story in copies else 0.0
+                copy = copies[story].shared if story in copies else 0.0
                 scored.append((story, features(probe, profile, copy)))
         return copies, scored
 
@@ -466,11 +466,9 @@ class StoryClusterer:
             member = self.store.member(doc_id) if doc_id != exclude else None
             if member is None:
                 continue
-            other = np.frombuffer(member.shingles, np.uint32)
-            score = containment(evidence.shingles, other)
-            if member.story_id not in copies or score > copies[member.story_id].score:
-                lead = _share_in(evidence.lead_shingles, other)
-                copies[member.story_id] = Copy(score, doc_id, lead)
+            found = _copy_in(evidence, doc_id, np.frombuffer(member.shingles, np.uint32))
+            if member.story_id not in copies or found.score > copies[member.story_id].score:
+                copies[member.story_id] = found
         return copies
 
 
@@ -506,8 +504,8 @@ class _ReportFit:
             profile = StoryProfile()
             profile.add(self.evidence[alone])
             self._alone[alone] = profile
-        copy = containment(self.evidence[report].shingles, self.evidence[alone].shingles)
-        values = features(self._probes[report], self._alone[alone], copy)
+        copy = _copy_in(self.evidence[report], alone, self.evidence[alone].shingles)
+        values = features(self._probes[report], self._alone[alone], copy.shared)
         return self.model.probability(values)
 
 
@@ -517,6 +515,14 @@ class Copy(NamedTuple):
     score: float  # share of the shorter text's shingles found in the other
     doc_id: str
     lead: float  # share of the new article's opening shingles found in it
+
+    @property
+    def shared(self) -> float:
+        """What the join model counts of the copy (its `copy` feature): the share of text
+        found in the other, only as far as the opening is found there too. Two reports
+        of one visit's announcement and its talks may quote one background paragraph
+        under their own openings; that says nothing of one event."""
+        return min(self.score, self.lead)
 
 
 def _copied(
@@ -535,6 +541,13 @@ def _copied(
         )
     ]
     return sorted(joined, key=lambda found: -found[0])
+
+
+def _copy_in(evidence: Evidence, doc_id: str, shingles: np.ndarray) -> Copy:
+    """How much of an article, and of its opening, the article `doc_id` (its `shingles`)
+    holds."""
+    lead = _share_in(evidence.lead_shingles, shingles)
+    return Copy(containment(evidence.shingles, shingles), doc_id, lead)
 
 
 def _share_in(part: np.ndarray, whole: np.ndarray) -> float:

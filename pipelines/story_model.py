@@ -82,7 +82,8 @@ FEATURES = (
     "name_overlap",  # share of the report's lead names the story's leads carry
     "word_cosine",  # idf-weighted cosine of content-word stems
     "foreign",  # no member is written like the report: headline and word overlaps say nothing
-    "copy",  # containment of word shingles in the closest member
+    "copy",  # containment of word shingles in the closest member, as far as the opening's
+    # are there too (pipelines/stories.py Copy.shared)
     "log_size",
 )
 
@@ -324,8 +325,8 @@ class Probe:
 
 
 def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
-    """The FEATURES of a report against a story, in order. `copy` is the containment of
-    the report's shingles in the closest member of the story (0 when none is near)."""
+    """The FEATURES of a report against a story, in order. `copy` is how much of the
+    report the closest member of the story copies (0 when none is near)."""
     evidence = probe.evidence
     # The story weighs an entity by the share of its members naming it, times its rarity
     # as the report's index keys tell it (1 for an entity the report does not name).

@@ -619,6 +619,21 @@ DATELINED = (
 )
 
 
+def test_the_join_model_counts_a_copy_only_as_far_as_its_opening_is_copied() -> None:
+    """Two reports quoting one long release under their own openings: most of the second
+    is in the first, but none of its opening is, so the `copy` feature says nothing (a
+    visit's announcement and the next day's talks both quote the ministry)."""
+    clusterer = StoryClusterer(model=headline_model())
+    first = "Officials in Delhi said on Monday that the talks would begin soon. " * 6 + WIRE
+    clusterer.assign("first", "DAC clears jets", first)
+    quoting = clusterer.reader.read("Talks held", DATELINED)
+    copies, candidates = clusterer.examine(quoting)
+    copy = copies[clusterer.store.member("first").story_id]
+    assert copy.score > 0.5 and copy.lead < 0.1
+    [(_, values)] = candidates
+    assert values[FEATURES.index("copy")] == copy.shared == copy.lead
+
+
 def test_a_copy_under_its_own_opening_joins_its_original_in_either_order() -> None:
     """The reprint's opening is not in the original, but the original's is in the reprint:
     whichever comes first, they end as one story (the join model alone never joins)."""
