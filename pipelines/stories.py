@@ -444,9 +444,12 @@ class StoryClusterer:
         return sorted(found, key=lambda story: (-found[story], story))[: self.candidates], idf
 
     def _candidate_stories(self, evidence: Evidence, doc_id: str) -> set[StoryId]:
-        """The stories `examine` would compare the stored article `doc_id` with."""
+        """The stories `examine` would compare the stored article `doc_id` with: those of
+        its index lookups and of its band neighbours (how much those copy is not needed)."""
         best, _ = self._indexed_stories(evidence)
-        return set(best) | self._copies(evidence, doc_id).keys()
+        near = self.store.by_bands(evidence.bands, self.per_key)
+        members = (self.store.member(other) for other in near if other != doc_id)
+        return set(best) | {member.story_id for member in members if member is not None}
 
     def _probe(self, evidence: Evidence) -> Probe:
         """The article as it is compared with a story, its keys weighed by their rarity."""
