@@ -27,15 +27,19 @@ import argparse
 import itertools
 import json
 import math
+import multiprocessing
+import os
 import random
 import re
 import statistics
 import sys
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from scipy.optimize import minimize
@@ -51,7 +55,7 @@ from pipelines.story_store import MemoryStoryStore  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
-VERSION = "8"  # bump when the features or the evidence change: stored stories are rebuilt
+VERSION = "9"  # bump when the features or the evidence change: stored stories are rebuilt
 FOLDS = 5
 ORDERS = 5
 TRAIN_ORDERS = 4
@@ -62,6 +66,7 @@ GRID = {
     "join": (0.95, 0.97, 0.98),
     "merge": (1.01,),
     "regroup": (0.7, 0.8, 0.9, 1.01),
+    "regroup_one_script": (0.7, 0.8, 0.9, 1.01),
 }
 INNER_FOLDS = 4
 INNER_ORDERS = 2
@@ -135,6 +140,8 @@ class Replay:
     def __init__(self, rows: list[dict]):
         self.reader = reader = EvidenceReader()
         self.gold = {r["id"]: r["story"] for r in rows}
+        # (copy, original) of each syndicated copy the dev sets mark
+        self.syndicated = [(r["id"], r["copy_of"]) for r in rows if r.get("copy") == "syndicated"]
         self.evidence: dict[str, Evidence] = {
             r["id"]: reader.read(r["title"], r["text"], r.get("published"), url=r["url"])
             for r in rows
@@ -311,41 +318,72 @@ def as_precise(found: dict[str, float], best: dict[str, float]) -> bool:
     return statistics.mean(shortfall) <= noise
 
 
-def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
-    docs = [r["id"] for r in rows]
+class FoldResult(NamedTuple):
+    """What one outer fold chose and measured on its held-out documents."""
+
+    model: JoinModel
+    per_doc: dict[str, list[tuple[float, float]]]  # doc -> (P, R) per order, as assigned
+    per_doc_crawl: dict[str, list[tuple[float, float]]]  # by daily crawls, as shipped
+    per_doc_own: dict[str, list[tuple[float, float]]]  # by crawls refining their own only
+    copies_joined: list[bool]
+    group_mixes: int
+
+
+_REPLAY: Replay | None = None  # the evidence, read once and shared with forked fold workers
+
+
+def run_fold(fold: int) -> FoldResult:
+    """Choose thresholds and fit a model on the other folds' stories (`_REPLAY`), then
+    cluster every document in ORDERS random orders and measure the held-out ones."""
+    replay = _REPLAY
+    docs = list(replay.gold)
     stories = [replay.gold[d] for d in docs]
+    train, test = list(GroupKFold(FOLDS).split(docs, groups=stories))[fold]
+    train_docs = [docs[i] for i in train]
+    test_docs, held = [docs[i] for i in test], {docs[i] for i in test}
+    groups = topic_groups()
+    thresholds = choose_thresholds(replay, train_docs, fold)
+    model = replace(fit(replay, train_docs, fold), **thresholds)
+    result = FoldResult(model, defaultdict(list), defaultdict(list), defaultdict(list), [], 0)
+    mixes = 0
+    for seed in range(ORDERS):
+        predicted = replay.cluster(docs, model, 1000 + seed)
+        for doc in test_docs:
+            result.per_doc[doc].append(restricted_bcubed(replay.gold, predicted, [doc])[:2])
+        result.copies_joined.extend(
+            predicted[a] == predicted[b] for a, b in replay.syndicated if a in held or b in held
+        )
+        mixes += _group_mixes(predicted, replay.gold, groups, held)
+        # The same, stored one at a time by daily crawls, each refining also the small
+        # stories of the crawls before it (as shipped), or only its own articles.
+        for found, recent in ((result.per_doc_crawl, RECENT_DAYS), (result.per_doc_own, 0)):
+            crawled = replay.cluster(docs, model, 1000 + seed, crawls=CRAWLS, recent=recent)
+            for doc in test_docs:
+                found[doc].append(restricted_bcubed(replay.gold, crawled, [doc])[:2])
+    return result._replace(group_mixes=mixes)
+
+
+def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
+    """Run the FOLDS outer folds, one process per core, and print what they measured."""
+    global _REPLAY
+    _REPLAY = replay
+    workers = min(FOLDS, os.cpu_count() or 1)
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        results = list(pool.map(run_fold, range(FOLDS)))
+    per_doc, per_doc_crawl, per_doc_own = {}, {}, {}
+    for fold, result in enumerate(results):
+        print(f"fold {fold + 1}: {named({name: getattr(result.model, name) for name in GRID})}")
+        per_doc |= result.per_doc
+        per_doc_crawl |= result.per_doc_crawl
+        per_doc_own |= result.per_doc_own
+    docs = [r["id"] for r in rows]
     groups = topic_groups()
     langs = defaultdict(set)
     for r in rows:
         langs[r["story"]].add(r.get("lang") or "en")
     multilingual = {s for s, found in langs.items() if len(found) > 1}
-    syndicated = [(r["id"], r["copy_of"]) for r in rows if r.get("copy") == "syndicated"]
-    per_doc = defaultdict(list)  # doc -> [(p, r)] over orders
-    # The same, stored one at a time by daily crawls, each refining also the small
-    # stories of the crawls before it (as shipped), or only its own articles.
-    per_doc_crawl, per_doc_own = defaultdict(list), defaultdict(list)
-    copies_joined, group_mixes, chosen = [], 0, []
-    for fold, (train, test) in enumerate(GroupKFold(FOLDS).split(docs, groups=stories)):
-        train_docs = [docs[i] for i in train]
-        test_docs = [docs[i] for i in test]
-        thresholds = choose_thresholds(replay, train_docs, fold)
-        model = replace(fit(replay, train_docs, fold), **thresholds)
-        chosen.append(model)
-        for seed in range(ORDERS):
-            predicted = replay.cluster(docs, model, 1000 + seed)
-            for doc in test_docs:
-                p, r, _ = restricted_bcubed(replay.gold, predicted, [doc])
-                per_doc[doc].append((p, r))
-            held = set(test_docs)
-            copies_joined += [
-                predicted[a] == predicted[b] for a, b in syndicated if a in held or b in held
-            ]
-            group_mixes += _group_mixes(predicted, replay.gold, groups, held)
-            for found, recent in ((per_doc_crawl, RECENT_DAYS), (per_doc_own, 0)):
-                crawled = replay.cluster(docs, model, 1000 + seed, crawls=CRAWLS, recent=recent)
-                for doc in test_docs:
-                    found[doc].append(restricted_bcubed(replay.gold, crawled, [doc])[:2])
-        print(f"fold {fold + 1}: {named(thresholds)}")
+    copies_joined = [joined for result in results for joined in result.copies_joined]
 
     def summary(name: str, selected: list[str], found: dict[str, list]) -> None:
         p = statistics.mean(statistics.mean(x[0] for x in found[d]) for d in selected)
@@ -360,10 +398,11 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
     summary("multilingual stories", [d for d in docs if replay.gold[d] in multilingual], per_doc)
     summary("same-topic groups", [d for d in docs if replay.gold[d] in groups], per_doc)
     print(f"  syndicated copies joined: {sum(copies_joined)}/{len(copies_joined)}")
-    print(f"  documents of two same-topic stories in one cluster: {group_mixes} (all orders)")
+    mixes = sum(result.group_mixes for result in results)
+    print(f"  documents of two same-topic stories in one cluster: {mixes} (all orders)")
     summary(f"{CRAWLS} daily crawls, as shipped", docs, per_doc_crawl)
     summary(f"{CRAWLS} daily crawls, each its own only", docs, per_doc_own)
-    return chosen
+    return [result.model for result in results]
 
 
 def _group_mixes(predicted, gold, groups, held) -> int:  # noqa: ANN001

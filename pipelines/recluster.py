@@ -5,7 +5,7 @@ either changes, the archive is replayed through the matcher in publication order
 it, or the articles since a date), so it never holds stories made by two sets of rules.
 Each batch of articles, once assigned, is refined (StoryClusterer.refine): a story of one
 or two reports is judged again, and joins the story of its event that formed after it,
-and the batch's stories of one event in different scripts merge (`regroup`).
+and the batch's stories that report one event merge (`regroup`).
 A story keeps its id when its lead article leads it again; a story no article belongs to
 any more points at the story its lead article joined, so every link still resolves.
 

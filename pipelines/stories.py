@@ -36,6 +36,7 @@ import numpy as np
 from pipelines.evidence import Evidence, EvidenceReader
 from pipelines.shingles import containment
 from pipelines.story_model import (
+    FEATURES,
     JoinModel,
     Probe,
     StoryProfile,
@@ -63,6 +64,14 @@ REFINE_ROUNDS = 2
 # A story of a batch this small may have formed before the story of its event did (one
 # or two early reports, or undated ones, judged last): `refine` judges it again.
 SMALL_STORY = 2
+# Facts two reports state otherwise (FEATURES, each 1 when they do): another kind of act
+# (a contract and a delivery), another event year, another year of one named event, days
+# more than EVENT_DAYS apart. Two stories of one script with such a pair never regroup.
+CONFLICTS = ("act_conflict", "year_conflict", "event_conflict", "day_far")
+_CONFLICTS = [FEATURES.index(name) for name in CONFLICTS]
+# How close a third story may come to one of two stories of one script, under how well
+# the two fit each other, before it is their rival and they do not regroup (`_rival`).
+RIVAL_MARGIN = 0.1
 
 
 @dataclass(frozen=True)
@@ -223,20 +232,22 @@ class StoryClusterer:
 
     def regroup(self, batch: list[tuple[str, Evidence]]) -> dict[str, Assignment]:
         """Merge the stories of `batch` (those whose reports are all in it) that report
-        one event in different writing systems: two stories none of whose reports share
-        a script merge when the reports of one, each compared on its own with each report
-        of the other, fit on average at least `model.regroup` (average linkage), the
-        best-fitting pair first; the smaller moves into the larger (and then counts the
-        scripts of both).
+        one event: two stories merge when the reports of one, each compared on its own
+        with each report of the other, fit on average at least `model.regroup` if the two
+        share no script, `model.regroup_one_script` if they do (average linkage), the
+        best-fitting pair first; the smaller moves into the larger.
 
         A story's summed profile is compared mostly through its words and headline
         tokens, which two scripts hardly share, so a Hindi pair and an English trio of one
         event can stay apart; report to report, their names, places, figures and days
-        meet. Within one script the profile has judged them already, and regrouping there
-        joined mostly other events of the same topic (bench/fit_stories.py). Averaging
-        over every pair keeps one report that fits two events from chaining them.
-        Returns the new assignment of each report that moved."""
-        if self.model.regroup > 1:
+        meet. In one script, reports of one event that fit each other just under the join
+        threshold stay apart too (three reports of a commissioning, each at .93 to .96),
+        but there other events of one topic fit as well: two stories of one script merge
+        only when no two of their reports state other facts (CONFLICTS) and no third
+        story is their rival (`_rival`). Averaging over every pair keeps one report that
+        fits two events from chaining them. Returns the new assignment of each report
+        that moved."""
+        if min(self.model.regroup, self.model.regroup_one_script) > 1:
             return {}
         reports = {
             story: [doc_id for doc_id, _ in found]
@@ -247,17 +258,23 @@ class StoryClusterer:
             story: {fit.evidence[doc_id].writing for doc_id in docs}
             for story, docs in reports.items()
         }
-        near = self._neighbours_in_other_scripts(reports, writings, fit.evidence)
+        near = self._neighbours(reports, writings, fit.evidence)
         queue: list[tuple[float, str, str, StoryId, StoryId, int, int]] = []
 
         def consider(a: StoryId, b: StoryId) -> None:
-            if writings[a] & writings[b]:
-                return  # one script: the story's profile judged them already
             score = fit.linkage(reports[a], reports[b])
-            if score >= self.model.regroup:
-                first, second = sorted((a, b), key=str)
-                entry = (-score, str(first), str(second), first, second)
-                heapq.heappush(queue, (*entry, len(reports[first]), len(reports[second])))
+            if not writings[a] & writings[b]:
+                if score < self.model.regroup:
+                    return
+            elif (
+                score < self.model.regroup_one_script
+                or fit.conflicting(reports[a], reports[b])
+                or self._rival(a, b, score, near, lambda x, y: fit.linkage(reports[x], reports[y]))
+            ):
+                return
+            first, second = sorted((a, b), key=str)
+            entry = (-score, str(first), str(second), first, second)
+            heapq.heappush(queue, (*entry, len(reports[first]), len(reports[second])))
 
         for story in reports:
             for other in near[story]:
@@ -281,15 +298,36 @@ class StoryClusterer:
                 consider(target, other)
         return moved
 
-    def _neighbours_in_other_scripts(
+    def _rival(
+        self,
+        a: StoryId,
+        b: StoryId,
+        score: float,
+        near: dict[StoryId, set[StoryId]],
+        linkage: Callable[[StoryId, StoryId], float],
+    ) -> bool:
+        """Whether a third story near `a` or `b` fits one of them within RIVAL_MARGIN of
+        `score` (how well the two fit each other) but the other under the one-script
+        threshold: then `a` and `b` may be two events of its topic (an exercise announced
+        in July, its contingent in September, and a report that fits the one and not the
+        other). Reports of one event fit a third story alike."""
+        for other in (near[a] | near[b]) - {a, b}:
+            low, high = sorted((linkage(a, other), linkage(b, other)))
+            if high >= score - RIVAL_MARGIN and low < self.model.regroup_one_script:
+                return True
+        return False
+
+    def _neighbours(
         self,
         reports: dict[StoryId, list[str]],
         writings: dict[StoryId, set[str]],
         evidence: dict[str, Evidence],
     ) -> dict[StoryId, set[StoryId]]:
         """Per story of `reports`, the others its reports would be compared with (as
-        `examine` finds candidates) that share none of its scripts. A story that every
-        other shares a script with looks nothing up: a batch in one script costs nothing."""
+        `examine` finds candidates): all of them when stories of one script may regroup,
+        else those that share none of its scripts (then a story that every other shares a
+        script with looks nothing up, and a batch in one script costs nothing)."""
+        one_script = self.model.regroup_one_script <= 1
         by_script: dict[str, set[StoryId]] = {}
         for story, found in writings.items():
             for writing in found:
@@ -298,11 +336,13 @@ class StoryClusterer:
         for story, docs in reports.items():
             scripts = [by_script[writing] for writing in writings[story]]
             sharing = len(scripts[0]) if len(scripts) == 1 else len(set().union(*scripts))
-            if sharing == len(reports):
+            if sharing == len(reports) and not one_script:
                 continue
             for doc_id in docs:
                 for other in self._candidate_stories(evidence[doc_id], doc_id):
-                    if other in reports and not writings[story] & writings[other]:
+                    if other == story or other not in reports:
+                        continue
+                    if one_script or not writings[story] & writings[other]:
                         near[story].add(other)
                         near[other].add(story)
         return near
@@ -477,7 +517,8 @@ class StoryClusterer:
 
 class _ReportFit:
     """How well two reports of a batch fit each other, each judged against a story of the
-    other alone (the better of the two ways, as the model is not symmetric), remembered."""
+    other alone (the better of the two ways, as the model is not symmetric), and whether
+    either way they state other facts (CONFLICTS), remembered."""
 
     def __init__(
         self, probe: Callable[[Evidence], Probe], model: JoinModel, evidence: dict[str, Evidence]
@@ -487,20 +528,26 @@ class _ReportFit:
         self.evidence = evidence
         self._probes: dict[str, Probe] = {}
         self._alone: dict[str, StoryProfile] = {}
-        self._fits: dict[tuple[str, str], float] = {}
+        self._pairs: dict[tuple[str, str], tuple[float, bool]] = {}
 
     def linkage(self, docs: list[str], others: list[str]) -> float:
         """The mean fit of every report of `docs` with every report of `others`."""
-        return sum(self.fit(a, b) for a in docs for b in others) / (len(docs) * len(others))
+        return sum(self._pair(a, b)[0] for a in docs for b in others) / (len(docs) * len(others))
 
-    def fit(self, a: str, b: str) -> float:
+    def conflicting(self, docs: list[str], others: list[str]) -> bool:
+        """Whether some report of `docs` and some report of `others` state other facts."""
+        return any(self._pair(a, b)[1] for a in docs for b in others)
+
+    def _pair(self, a: str, b: str) -> tuple[float, bool]:
         key = (a, b) if a < b else (b, a)
-        if key not in self._fits:
-            self._fits[key] = max(self._judge(a, b), self._judge(b, a))
-        return self._fits[key]
+        if key not in self._pairs:
+            (fit_ab, conflict_ab), (fit_ba, conflict_ba) = self._judge(a, b), self._judge(b, a)
+            self._pairs[key] = (max(fit_ab, fit_ba), conflict_ab or conflict_ba)
+        return self._pairs[key]
 
-    def _judge(self, report: str, alone: str) -> float:
-        """The probability that `report` joins a story of `alone` only."""
+    def _judge(self, report: str, alone: str) -> tuple[float, bool]:
+        """The probability that `report` joins a story of `alone` only, and whether it
+        states other facts than that story."""
         if report not in self._probes:
             self._probes[report] = self.probe(self.evidence[report])
         if alone not in self._alone:
@@ -509,7 +556,7 @@ class _ReportFit:
             self._alone[alone] = profile
         copy = _copy_in(self.evidence[report], alone, self.evidence[alone].shingles)
         values = features(self._probes[report], self._alone[alone], copy.shared)
-        return self.model.probability(values)
+        return self.model.probability(values), bool(values[_CONFLICTS].any())
 
 
 class Copy(NamedTuple):

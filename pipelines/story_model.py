@@ -490,8 +490,9 @@ class JoinModel:
     merge: float  # probability at which it also merges another story into that one
     copy: float  # containment that makes a near-verbatim copy, whatever the rest says
     # the mean fit of two batch stories' reports, pair by pair, at which they merge when a
-    # batch is refined (above 1: never)
+    # batch is refined (above 1: never): stories in different scripts, and in one script
     regroup: float = 1.01
+    regroup_one_script: float = 1.01
 
     @property
     def digest(self) -> str:
@@ -514,6 +515,7 @@ class JoinModel:
             "merge": self.merge,
             "copy": self.copy,
             "regroup": self.regroup,
+            "regroup_one_script": self.regroup_one_script,
         }
 
     @classmethod
@@ -530,6 +532,7 @@ class JoinModel:
             merge=float(data["merge"]),
             copy=float(data["copy"]),
             regroup=float(data["regroup"]),
+            regroup_one_script=float(data["regroup_one_script"]),
         )
 
 

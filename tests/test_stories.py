@@ -588,14 +588,50 @@ def test_refine_regroups_nothing_when_the_model_says_never() -> None:
     assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "b", "c"]
 
 
-def test_stories_in_one_script_are_not_regrouped() -> None:
-    """Two English headlines that fit at .97, under the join threshold: the story's
-    profile has judged them, and report-to-report fits within one script joined mostly
-    other events of one topic on the dev sets."""
+def test_stories_in_one_script_are_not_regrouped_when_the_model_says_never() -> None:
+    """Two English headlines that fit at .97, under the join threshold, and a model that
+    regroups across scripts only."""
     clusterer = StoryClusterer(model=headline_model(regroup=0.6))
     batch = _assigned(clusterer, {**HEADLINES, "b": "Tushil launched at Yantar, says Navy"})
     assert clusterer.refine(batch) == {}
     assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "b", "c"]
+
+
+def test_stories_in_one_script_whose_reports_fit_one_another_are_regrouped() -> None:
+    clusterer = StoryClusterer(model=headline_model(regroup_one_script=0.6))
+    batch = _assigned(clusterer, {**HEADLINES, "b": "Tushil launched at Yantar, says Navy"})
+    moved = clusterer.refine(batch)
+    assert set(moved) == {"b"} and moved["b"].story_id == "a" and moved["b"].score > 0.9
+    assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "a", "c"]
+
+
+def test_stories_in_one_script_that_state_other_acts_are_not_regrouped() -> None:
+    """The headlines fit at .99 by their words, but one reports a delivery and the other
+    a contract: two events."""
+    clusterer = StoryClusterer(model=headline_model(regroup_one_script=0.6))
+    reports = {
+        "delivered": "HAL delivers AL-31FP engines to Indian Air Force",
+        "signed": "HAL signs contract for AL-31FP engines for Indian Air Force",
+    }
+    batch = _assigned(clusterer, reports)
+    assert {clusterer.store.member(d).story_id for d in reports} == {"delivered", "signed"}
+    assert clusterer.refine(batch) == {}
+
+
+def test_stories_in_one_script_with_a_rival_are_not_regrouped() -> None:
+    """The contingent's story fits the arrival and the opening alike (.94), which fit each
+    other at .34: whichever it took, it would have chosen between two events by chance
+    (and the average of .94 and .34 would have brought the third in)."""
+    clusterer = StoryClusterer(model=headline_model(regroup_one_script=0.6))
+    batch = _assigned(
+        clusterer,
+        {
+            "contingent": "Indian contingent for Zapad exercise",
+            "arrival": "Indian contingent arrives for exercise",
+            "opening": "Zapad exercise opens",
+        },
+    )
+    assert clusterer.refine(batch) == {}
 
 
 def test_a_report_that_fits_one_report_of_a_story_only_does_not_chain_it_to_another() -> None:
