@@ -70,7 +70,7 @@ SMALL_STORY = 2
 CONFLICTS = ("act_conflict", "year_conflict", "event_conflict", "day_far")
 _CONFLICTS = [FEATURES.index(name) for name in CONFLICTS]
 # How close a third story may come to one of two stories of one script, under how well
-# the two fit each other, before it is their rival and they do not regroup (`_rival`).
+# the two fit each other, before it is their rival and they do not regroup.
 RIVAL_MARGIN = 0.1
 
 
@@ -244,7 +244,7 @@ class StoryClusterer:
         threshold stay apart too (three reports of a commissioning, each at .93 to .96),
         but there other events of one topic fit as well: two stories of one script merge
         only when no two of their reports state other facts (CONFLICTS) and no third
-        story is their rival (`_rival`). Averaging over every pair keeps one report that
+        story is their rival. Averaging over every pair keeps one report that
         fits two events from chaining them. Returns the new assignment of each report
         that moved."""
         if min(self.model.regroup, self.model.regroup_one_script) > 1:
@@ -261,6 +261,17 @@ class StoryClusterer:
         near = self._neighbours(reports, writings, fit.evidence)
         queue: list[tuple[float, str, str, StoryId, StoryId, int, int]] = []
 
+        def rival(a: StoryId, b: StoryId, score: float) -> bool:
+            """Whether a third story near `a` or `b` fits one of them within RIVAL_MARGIN
+            of `score` (how well the two fit each other) and the other under the
+            one-script threshold. Reports of one event fit a third story alike; when they
+            do not, `a` and `b` may be two events of its topic that it lies between."""
+            for other in (near[a] | near[b]) - {a, b}:
+                low, high = sorted(fit.linkage(reports[x], reports[other]) for x in (a, b))
+                if high >= score - RIVAL_MARGIN and low < self.model.regroup_one_script:
+                    return True
+            return False
+
         def consider(a: StoryId, b: StoryId) -> None:
             score = fit.linkage(reports[a], reports[b])
             if not writings[a] & writings[b]:
@@ -269,7 +280,7 @@ class StoryClusterer:
             elif (
                 score < self.model.regroup_one_script
                 or fit.conflicting(reports[a], reports[b])
-                or self._rival(a, b, score, near, lambda x, y: fit.linkage(reports[x], reports[y]))
+                or rival(a, b, score)
             ):
                 return
             first, second = sorted((a, b), key=str)
@@ -297,25 +308,6 @@ class StoryClusterer:
             for other in near[target]:
                 consider(target, other)
         return moved
-
-    def _rival(
-        self,
-        a: StoryId,
-        b: StoryId,
-        score: float,
-        near: dict[StoryId, set[StoryId]],
-        linkage: Callable[[StoryId, StoryId], float],
-    ) -> bool:
-        """Whether a third story near `a` or `b` fits one of them within RIVAL_MARGIN of
-        `score` (how well the two fit each other) but the other under the one-script
-        threshold: then `a` and `b` may be two events of its topic (an exercise announced
-        in July, its contingent in September, and a report that fits the one and not the
-        other). Reports of one event fit a third story alike."""
-        for other in (near[a] | near[b]) - {a, b}:
-            low, high = sorted((linkage(a, other), linkage(b, other)))
-            if high >= score - RIVAL_MARGIN and low < self.model.regroup_one_script:
-                return True
-        return False
 
     def _neighbours(
         self,
