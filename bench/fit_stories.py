@@ -340,27 +340,28 @@ def run_fold(fold: int) -> FoldResult:
     stories = [replay.gold[d] for d in docs]
     train, test = list(GroupKFold(FOLDS).split(docs, groups=stories))[fold]
     train_docs = [docs[i] for i in train]
-    test_docs, held = [docs[i] for i in test], {docs[i] for i in test}
+    test_docs = [docs[i] for i in test]
+    held = set(test_docs)
     groups = topic_groups()
     thresholds = choose_thresholds(replay, train_docs, fold)
     model = replace(fit(replay, train_docs, fold), **thresholds)
-    result = FoldResult(model, defaultdict(list), defaultdict(list), defaultdict(list), [], 0)
-    mixes = 0
+    per_doc, per_doc_crawl, per_doc_own = defaultdict(list), defaultdict(list), defaultdict(list)
+    copies_joined, mixes = [], 0
     for seed in range(ORDERS):
         predicted = replay.cluster(docs, model, 1000 + seed)
         for doc in test_docs:
-            result.per_doc[doc].append(restricted_bcubed(replay.gold, predicted, [doc])[:2])
-        result.copies_joined.extend(
+            per_doc[doc].append(restricted_bcubed(replay.gold, predicted, [doc])[:2])
+        copies_joined += [
             predicted[a] == predicted[b] for a, b in replay.syndicated if a in held or b in held
-        )
+        ]
         mixes += _group_mixes(predicted, replay.gold, groups, held)
         # The same, stored one at a time by daily crawls, each refining also the small
         # stories of the crawls before it (as shipped), or only its own articles.
-        for found, recent in ((result.per_doc_crawl, RECENT_DAYS), (result.per_doc_own, 0)):
+        for found, recent in ((per_doc_crawl, RECENT_DAYS), (per_doc_own, 0)):
             crawled = replay.cluster(docs, model, 1000 + seed, crawls=CRAWLS, recent=recent)
             for doc in test_docs:
                 found[doc].append(restricted_bcubed(replay.gold, crawled, [doc])[:2])
-    return result._replace(group_mixes=mixes)
+    return FoldResult(model, per_doc, per_doc_crawl, per_doc_own, copies_joined, mixes)
 
 
 def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
