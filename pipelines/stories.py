@@ -266,22 +266,21 @@ class StoryClusterer:
             of `score` (how well the two fit each other) and the other under the
             one-script threshold. Reports of one event fit a third story alike; when they
             do not, `a` and `b` may be two events of its topic that it lies between."""
+            floor = min(score - RIVAL_MARGIN, self.model.regroup_one_script)
             for other in (near[a] | near[b]) - {a, b}:
-                low, high = sorted(fit.linkage(reports[x], reports[other]) for x in (a, b))
+                fits = (fit.linkage(reports[x], reports[other], floor) for x in (a, b))
+                low, high = sorted(fits)
                 if high >= score - RIVAL_MARGIN and low < self.model.regroup_one_script:
                     return True
             return False
 
         def consider(a: StoryId, b: StoryId) -> None:
-            score = fit.linkage(reports[a], reports[b])
-            if not writings[a] & writings[b]:
-                if score < self.model.regroup:
-                    return
-            elif (
-                score < self.model.regroup_one_script
-                or fit.conflicting(reports[a], reports[b])
-                or rival(a, b, score)
-            ):
+            one_script = bool(writings[a] & writings[b])
+            threshold = self.model.regroup_one_script if one_script else self.model.regroup
+            score = fit.linkage(reports[a], reports[b], threshold)
+            if score < threshold:
+                return
+            if one_script and (fit.conflicting(reports[a], reports[b]) or rival(a, b, score)):
                 return
             first, second = sorted((a, b), key=str)
             entry = (-score, str(first), str(second), first, second)
@@ -522,9 +521,22 @@ class _ReportFit:
         self._alone: dict[str, StoryProfile] = {}
         self._pairs: dict[tuple[str, str], tuple[float, bool]] = {}
 
-    def linkage(self, docs: list[str], others: list[str]) -> float:
-        """The mean fit of every report of `docs` with every report of `others`."""
-        return sum(self._pair(a, b)[0] for a in docs for b in others) / (len(docs) * len(others))
+    def linkage(self, docs: list[str], others: list[str], floor: float = 0.0) -> float:
+        """The mean fit of every report of `docs` with every report of `others`, or, as
+        soon as the pairs judged so far fall too short of a fit of 1 for that mean to
+        reach `floor`, a figure under `floor`: most stories compared fit nowhere near,
+        and a few of their pairs show it."""
+        pairs = len(docs) * len(others)
+        allowed = pairs * (1.0 - floor)  # how far the pairs may fall short of 1 in all
+        total = shortfall = 0.0
+        for a in docs:
+            for b in others:
+                pair_fit = self._pair(a, b)[0]
+                total += pair_fit
+                shortfall += 1.0 - pair_fit
+                if shortfall > allowed:
+                    return min(total / pairs, floor - 1e-9)
+        return total / pairs
 
     def conflicting(self, docs: list[str], others: list[str]) -> bool:
         """Whether some report of `docs` and some report of `others` state other facts."""
