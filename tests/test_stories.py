@@ -12,7 +12,7 @@ import numpy as np
 from bench.fit_stories import SIGNS
 from pipelines.evidence import Evidence, EvidenceReader
 from pipelines.shingles import _SEPARATORS, body_hash, words
-from pipelines.stories import StoryClusterer, cluster_lines
+from pipelines.stories import StoryClusterer, _ReportFit, cluster_lines
 from pipelines.story_model import (
     FEATURES,
     JoinModel,
@@ -586,6 +586,48 @@ def test_refine_regroups_nothing_when_the_model_says_never() -> None:
     batch = _assigned(clusterer, HEADLINES)
     assert clusterer.refine(batch) == {}
     assert [clusterer.store.member(d).story_id for d in HEADLINES] == ["a", "b", "c"]
+
+
+class _CountedFit(_ReportFit):
+    """The report fits of `regroup`, counting the judgements they take."""
+
+    def __init__(self, *args) -> None:  # noqa: ANN002
+        super().__init__(*args)
+        self.judged = 0
+
+    def _judge(self, report: str, alone: str) -> tuple[float, bool]:
+        self.judged += 1
+        return super()._judge(report, alone)
+
+
+def test_two_stories_are_compared_only_until_their_reports_cannot_reach_the_floor() -> None:
+    """Two frigate reports and two helicopter reports: with no floor, all four pairs are
+    judged (each both ways); against a floor of .8, the first pair, at .02, already falls
+    further short than the mean allows, and what comes back is under the floor. A mean
+    that reaches its floor is exact."""
+    clusterer = StoryClusterer(model=headline_model())
+    titles = {
+        "frigate": "Frigate Tushil launched at Yantar shipyard",
+        "tushil": "Tushil frigate launched at Yantar",
+        "trials": "Ka-226T helicopter trials begin in Bengaluru",
+        "kamov": "Helicopter trials of Ka-226T begin",
+    }
+    evidence = {
+        doc: clusterer.reader.read(title, f"Report {doc}.") for doc, title in titles.items()
+    }
+    frigates, helicopters = ["frigate", "tushil"], ["trials", "kamov"]
+
+    def fit() -> _CountedFit:
+        return _CountedFit(clusterer._probe, clusterer.model, evidence)
+
+    everything = fit()
+    mean = everything.linkage(frigates, helicopters)
+    assert mean < 0.1 and everything.judged == 8
+    stopped = fit()
+    assert stopped.linkage(frigates, helicopters, 0.8) < 0.8 and stopped.judged == 2
+    assert mean == fit().linkage(frigates, helicopters, 0.01)
+    assert fit().linkage(["frigate"], ["tushil"], 0.8) == fit().linkage(["frigate"], ["tushil"])
+    assert fit().linkage(["frigate"], ["tushil"]) > 0.9
 
 
 def test_stories_in_one_script_are_not_regrouped_when_the_model_says_never() -> None:
