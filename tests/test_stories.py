@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date
 
 import numpy as np
+import pytest
 
 from bench.fit_stories import SIGNS
 from pipelines.evidence import Evidence, EvidenceReader
@@ -785,3 +786,15 @@ def test_a_setting_is_as_precise_as_the_best_unless_it_falls_short_beyond_the_no
     mixed = {**best, "d0": 0.5, "d1": 1.0}
     mixed_best = {**best, "d1": 0.6}
     assert as_precise(mixed, mixed_best)
+
+
+def test_the_f1_interval_over_drawn_stories_is_wide_when_stories_differ() -> None:
+    from bench.fit_stories import f1_interval
+
+    gold = {f"d{i}": f"s{i // 2}" for i in range(40)}  # 20 stories of two documents
+    alike = {doc: [(1.0, 0.8), (1.0, 0.8)] for doc in gold}
+    assert f1_interval(gold, list(gold), alike, draws=200) == pytest.approx((8 / 9, 8 / 9))
+    # Half the stories found whole, half split in two: F1 .857 drawn to about .8 and .9.
+    split = {f"d{i}": [(1.0, 1.0 if i < 20 else 0.5)] for i in range(40)}
+    low, high = f1_interval(gold, list(gold), split, draws=200)
+    assert 0.75 < low < 0.83 < 0.857 < 0.88 < high < 0.95
