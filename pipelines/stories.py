@@ -522,10 +522,10 @@ class _ReportFit:
         self._pairs: dict[tuple[str, str], tuple[float, bool]] = {}
 
     def linkage(self, docs: list[str], others: list[str], floor: float = 0.0) -> float:
-        """The mean fit of every report of `docs` with every report of `others`, or, as
+        """The mean fit of every report of `docs` with every report of `others`; or, as
         soon as the pairs judged so far fall too short of a fit of 1 for that mean to
-        reach `floor`, a figure under `floor`: most stories compared fit nowhere near,
-        and a few of their pairs show it."""
+        reach `floor`, the most it could still reach, under `floor`: most stories compared
+        fit nowhere near, and a few of their pairs show it."""
         pairs = len(docs) * len(others)
         allowed = pairs * (1.0 - floor)  # how far the pairs may fall short of 1 in all
         total = shortfall = 0.0
@@ -535,7 +535,7 @@ class _ReportFit:
                 total += pair_fit
                 shortfall += 1.0 - pair_fit
                 if shortfall > allowed:
-                    return min(total / pairs, floor - 1e-9)
+                    return (pairs - shortfall) / pairs
         return total / pairs
 
     def conflicting(self, docs: list[str], others: list[str]) -> bool:
