@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -48,6 +49,7 @@ SURE = 0.55
 REGULARISATION = 1.0  # as sklearn's C: the inverse strength of the L2 penalty
 WORDS_REGULARISATION = 4.0  # the word model's C
 WORDS_MIN_DOCS = 2  # a stem in fewer training documents says nothing general
+BOOTSTRAP = 1000  # draws of the dev stories for the interval of each F1 reported
 # The sign each feature's weight must keep (pipelines/theme_model.py FEATURES).
 SIGNS = {
     "title_strong": 1, "title_weak": 1, "lead_strong": 1, "lead_weak": 1,
@@ -240,6 +242,29 @@ def predictions(examples: Examples) -> dict[int, set[str]]:
     return predicted
 
 
+def f1_interval(
+    docs: list[dict], predicted: dict[int, set[str]], sources: tuple[str, ...]
+) -> tuple[float, float]:
+    """The 95% interval of theme micro F1 over the documents of `sources` when their
+    stories (a relevance-dev text is a story of its own) are drawn again with replacement,
+    BOOTSTRAP times: how much of a difference the number of dev texts can tell apart."""
+    per_story: dict[str, list[tuple[int, int, int]]] = {}
+    for i, doc in enumerate(docs):
+        if doc["source"] in sources:
+            gold, guess = doc["themes"], predicted[i]
+            counts = (len(gold & guess), len(guess - gold), len(gold - guess))
+            per_story.setdefault(doc["group"], []).append(counts)
+    stories = list(per_story.values())
+    rng = random.Random(0)
+    f1s = []
+    for _ in range(BOOTSTRAP):
+        drawn = [c for story in rng.choices(stories, k=len(stories)) for c in story]
+        tp, fp, fn = (sum(c[k] for c in drawn) for k in range(3))
+        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
+    f1s.sort()
+    return f1s[int(0.025 * BOOTSTRAP)], f1s[int(0.975 * BOOTSTRAP) - 1]
+
+
 def report(examples: Examples, predicted: dict[int, set[str]], sources: tuple[str, ...]) -> float:
     counts: Counter[tuple[str, str]] = Counter()
     for i, doc in enumerate(examples.docs):
@@ -253,8 +278,9 @@ def report(examples: Examples, predicted: dict[int, set[str]], sources: tuple[st
     tp, fp, fn = (sum(counts[t, k] for t in THEMES) for k in ("tp", "fp", "fn"))
     p, r = tp / (tp + fp) if tp + fp else 1.0, tp / (tp + fn) if tp + fn else 1.0
     f = 2 * p * r / (p + r) if p + r else 0.0
+    low, high = f1_interval(examples.docs, predicted, sources)
     print(f"  {' + '.join(sources)}: theme micro P={p:.3f} R={r:.3f} F1={f:.3f} "
-          f"(tp={tp} fp={fp} fn={fn})")  # fmt: skip
+          f"[{low:.3f}, {high:.3f}] (tp={tp} fp={fp} fn={fn})")  # fmt: skip
     for theme in THEMES:
         tp, fp, fn = (counts[theme, k] for k in ("tp", "fp", "fn"))
         tp_p = tp / (tp + fp) if tp + fp else 1.0

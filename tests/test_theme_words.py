@@ -110,3 +110,15 @@ def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> Non
 def test_the_shipped_theme_model_names_the_shipped_word_model() -> None:
     assert default_model().words_digest == default_words().digest
     assert default_words().themes == list(default_model().with_words.intercepts)
+
+
+def test_the_theme_f1_interval_draws_whole_stories() -> None:
+    from bench.fit_themes import f1_interval
+
+    # Ten stories of two texts: half tagged right, half with their theme missed.
+    docs = [{"source": "s", "group": f"g{i // 2}", "themes": {"delivery"}} for i in range(20)]
+    right = {i: {"delivery"} if i < 10 else set() for i in range(20)}
+    low, high = f1_interval(docs, right, ("s",))
+    assert 0.25 < low < 0.5 < 2 / 3 < 0.75 < high < 0.9  # micro F1 2/3 over all of them
+    assert f1_interval(docs, {i: {"delivery"} for i in range(20)}, ("s",)) == (1.0, 1.0)
+    assert f1_interval(docs, right, ("other",)) == (0.0, 0.0)  # no texts of that source
