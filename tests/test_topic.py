@@ -305,6 +305,24 @@ def test_the_seed_article_gets_every_entity_and_theme_it_reports(clf):
             "сообщило Минобороны РФ.",
             "joint-exercise",
         ),
+        (  # Marathi: "joint maritime exercise" between the navies
+            "भारत आणि रशिया यांच्यात इंद्र नेव्ही सराव",
+            "भारतीय नौदल आणि रशियन नौदल यांचा संयुक्त सागरी सराव बाल्टिक समुद्रात पार पडला; "
+            "आयएनएस तबर या युद्धनौकेने भाग घेतला.",
+            "joint-exercise",
+        ),
+        (  # Hindi, as often spelt: युद्धभ्यास, and the English word written in Devanagari
+            "रूस में भारतीय सेना का युद्धभ्यास",
+            "भारतीय सेना रूस में होने वाली मल्टीनेशन एक्सरसाइज ज़ापद में हिस्सा लेगी, रूसी "
+            "सेना के साथ यह युद्धभ्यास दो हफ्ते चलेगा।",
+            "joint-exercise",
+        ),
+        (
+            "Putin und Modi unterzeichnen S-400-Abkommen",
+            "Russland und Indien haben ein Abkommen über die Lieferung von S-400-Systemen an "
+            "Indien unterzeichnet, teilte der Kreml mit.",
+            "arms-deal",
+        ),
     ],
 )
 def test_themes_in_other_languages(clf, title, text, theme):
