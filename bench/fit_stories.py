@@ -47,6 +47,7 @@ from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bootstrap import interval  # noqa: E402
 from pipelines.evidence import Evidence, EvidenceReader  # noqa: E402
 from pipelines.stages import RECENT_DAYS  # noqa: E402
 from pipelines.stories import Assignment, StoryClusterer  # noqa: E402
@@ -70,7 +71,6 @@ GRID = {
 }
 INNER_FOLDS = 4
 INNER_ORDERS = 2
-BOOTSTRAP = 1000  # draws of the dev stories for the interval of each F1 reported
 COPY = 0.5
 # The precision the thresholds must keep: the issue's target, 0.95. Where no setting
 # reaches it on the inner folds, the most precise setting is taken.
@@ -411,27 +411,21 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
 
 
 def f1_interval(
-    gold: dict[str, str], selected: list[str], found: dict[str, list], draws: int = BOOTSTRAP
+    gold: dict[str, str], selected: list[str], found: dict[str, list]
 ) -> tuple[float, float]:
-    """The 95% interval of B-cubed F1 over `selected` when its stories are drawn again
-    with replacement (`draws` times): how much of a difference between two settings the
-    number of dev stories can tell apart (a held-out set of other stories lands anywhere
-    in it)."""
+    """The 95% interval of B-cubed F1 over `selected`, its stories drawn again (bootstrap)."""
     per_story: dict[str, list[tuple[float, float]]] = defaultdict(list)
     for doc in selected:
         per_story[gold[doc]].append(
             (statistics.mean(x[0] for x in found[doc]), statistics.mean(x[1] for x in found[doc]))
         )
-    stories = list(per_story.values())
-    rng = random.Random(0)
-    f1s = []
-    for _ in range(draws):
-        drawn = [pair for story in rng.choices(stories, k=len(stories)) for pair in story]
+
+    def f1(drawn: list[tuple[float, float]]) -> float:
         p = statistics.fmean(x[0] for x in drawn)
         r = statistics.fmean(x[1] for x in drawn)
-        f1s.append(2 * p * r / (p + r) if p + r else 0.0)
-    f1s.sort()
-    return f1s[int(0.025 * draws)], f1s[int(0.975 * draws) - 1]
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    return interval(list(per_story.values()), f1)
 
 
 def _group_mixes(predicted, gold, groups, held) -> int:  # noqa: ANN001

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import random
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -33,6 +32,7 @@ from sklearn.model_selection import GroupKFold
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.bootstrap import interval  # noqa: E402
 from pipelines.theme_model import CUE_FEATURES, FEATURES, MODEL_PATH, Logistic, ThemeModel  # noqa: E402
 from pipelines.theme_words import WORDS_PATH, ThemeWords, stems  # noqa: E402
 from pipelines.topic import THEMES, Classifier  # noqa: E402
@@ -49,7 +49,6 @@ SURE = 0.55
 REGULARISATION = 1.0  # as sklearn's C: the inverse strength of the L2 penalty
 WORDS_REGULARISATION = 4.0  # the word model's C
 WORDS_MIN_DOCS = 2  # a stem in fewer training documents says nothing general
-BOOTSTRAP = 1000  # draws of the dev stories for the interval of each F1 reported
 # The sign each feature's weight must keep (pipelines/theme_model.py FEATURES).
 SIGNS = {
     "title_strong": 1, "title_weak": 1, "lead_strong": 1, "lead_weak": 1,
@@ -245,24 +244,20 @@ def predictions(examples: Examples) -> dict[int, set[str]]:
 def f1_interval(
     docs: list[dict], predicted: dict[int, set[str]], sources: tuple[str, ...]
 ) -> tuple[float, float]:
-    """The 95% interval of theme micro F1 over the documents of `sources` when their
-    stories (a relevance-dev text is a story of its own) are drawn again with replacement,
-    BOOTSTRAP times: how much of a difference the number of dev texts can tell apart."""
+    """The 95% interval of theme micro F1 over the documents of `sources`, their stories
+    (a relevance-dev text is a story of its own) drawn again (bootstrap)."""
     per_story: dict[str, list[tuple[int, int, int]]] = {}
     for i, doc in enumerate(docs):
         if doc["source"] in sources:
             gold, guess = doc["themes"], predicted[i]
             counts = (len(gold & guess), len(guess - gold), len(gold - guess))
             per_story.setdefault(doc["group"], []).append(counts)
-    stories = list(per_story.values())
-    rng = random.Random(0)
-    f1s = []
-    for _ in range(BOOTSTRAP):
-        drawn = [c for story in rng.choices(stories, k=len(stories)) for c in story]
+
+    def micro_f1(drawn: list[tuple[int, int, int]]) -> float:
         tp, fp, fn = (sum(c[k] for c in drawn) for k in range(3))
-        f1s.append(2 * tp / (2 * tp + fp + fn) if tp else 0.0)
-    f1s.sort()
-    return f1s[int(0.025 * BOOTSTRAP)], f1s[int(0.975 * BOOTSTRAP) - 1]
+        return 2 * tp / (2 * tp + fp + fn) if tp else 0.0
+
+    return interval(list(per_story.values()), micro_f1)
 
 
 def report(examples: Examples, predicted: dict[int, set[str]], sources: tuple[str, ...]) -> float:
