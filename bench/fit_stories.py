@@ -14,7 +14,8 @@ wrongly joined to a training story counts against it): assigned as `newswatch cl
 does (in the order of their days, then refined), and stored one at a time in the random
 order by four daily crawls, each refining at its end its own articles with the small
 stories of the days before (as shipped), or only its own. The shipped model is fitted on all stories
-with the median of the thresholds the folds chose.
+with the median of the thresholds the folds chose. Each F1 comes with its 95% interval
+over the dev stories (bench/bootstrap.py): differences inside it are not gains.
 
 Run: .venv/bin/python bench/fit_stories.py [--write] [--published LAG]
 (exits 0 when ../shared is absent; --published LAG: the same measured as if every document

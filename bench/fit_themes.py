@@ -11,6 +11,7 @@ held out together. Two models, stacked:
   pipelines/themes.py and the words' lean go into one logistic regression with a bias per
   theme. The leans it is fitted on are out of fold (each from a word model that did not
   see that document's story), as they are for an article the shipped models never saw.
+Each micro F1 comes with its 95% interval over the dev stories (bench/bootstrap.py).
 
 Run: .venv/bin/python bench/fit_themes.py [--write]   (exits 0 when ../shared is absent)
 """
