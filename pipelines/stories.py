@@ -319,17 +319,9 @@ class StoryClusterer:
         else those that share none of its scripts (then a story that every other shares a
         script with looks nothing up, and a batch in one script costs nothing)."""
         one_script = self.model.regroup_one_script <= 1
-        by_script: dict[str, set[StoryId]] = {}
-        for story, found in writings.items():
-            for writing in found:
-                by_script.setdefault(writing, set()).add(story)
         near: dict[StoryId, set[StoryId]] = {story: set() for story in reports}
-        for story, docs in reports.items():
-            scripts = [by_script[writing] for writing in writings[story]]
-            sharing = len(scripts[0]) if len(scripts) == 1 else len(set().union(*scripts))
-            if sharing == len(reports) and not one_script:
-                continue
-            for doc_id in docs:
+        for story in reports if one_script else _apart_from_some(writings):
+            for doc_id in reports[story]:
                 for other in self._candidate_stories(evidence[doc_id], doc_id):
                     if other == story or other not in reports:
                         continue
@@ -504,6 +496,19 @@ class StoryClusterer:
             if member.story_id not in copies or found.score > copies[member.story_id].score:
                 copies[member.story_id] = found
         return copies
+
+
+def _apart_from_some(writings: dict[StoryId, set[str]]) -> list[StoryId]:
+    """The stories that some other story shares no script with."""
+    by_script: dict[str, set[StoryId]] = {}
+    for story, found in writings.items():
+        for writing in found:
+            by_script.setdefault(writing, set()).add(story)
+    return [
+        story
+        for story, found in writings.items()
+        if len(set().union(*(by_script[writing] for writing in found))) < len(writings)
+    ]
 
 
 class _ReportFit:
