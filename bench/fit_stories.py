@@ -255,14 +255,27 @@ def restricted_bcubed(
     gold_members = defaultdict(set)
     for doc, story in gold.items():
         gold_members[story].add(doc)
-    precisions, recalls = [], []
+    found = []
     for doc in docs:
         cluster, truth = members[predicted[doc]], gold_members[gold[doc]]
         right = len(cluster & truth)
-        precisions.append(right / len(cluster))
-        recalls.append(right / len(truth))
-    p, r = statistics.mean(precisions), statistics.mean(recalls)
+        found.append((right / len(cluster), right / len(truth)))
+    return bcubed_of(found)
+
+
+def bcubed_of(per_doc: Iterable[tuple[float, float]]) -> tuple[float, float, float]:
+    """B-cubed P, R and F1 from each document's precision and recall."""
+    precisions, recalls = zip(*per_doc, strict=True)
+    p, r = statistics.fmean(precisions), statistics.fmean(recalls)
     return p, r, 2 * p * r / (p + r) if p + r else 0.0
+
+
+def order_means(found: dict[str, list[tuple[float, float]]]) -> dict[str, tuple[float, float]]:
+    """Each document's precision and recall, averaged over the orders it was clustered in."""
+    return {
+        doc: (statistics.fmean(x[0] for x in runs), statistics.fmean(x[1] for x in runs))
+        for doc, runs in found.items()
+    }
 
 
 Setting = tuple[float, ...]  # a value for each threshold of GRID, in its order
@@ -290,10 +303,9 @@ def choose_thresholds(replay: Replay, docs: Sequence[str], seed: int) -> dict[st
                 for i in test:
                     p, r, _ = restricted_bcubed(replay.gold, predicted, [docs[i]])
                     per_doc[docs[i]].append((p, r))
-        precisions[setting] = {d: statistics.mean(x[0] for x in v) for d, v in per_doc.items()}
-        p = precision[setting] = statistics.mean(precisions[setting].values())
-        r = statistics.mean(statistics.mean(x[1] for x in v) for v in per_doc.values())
-        f1s[setting] = 2 * p * r / (p + r) if p + r else 0.0
+        means = order_means(per_doc)
+        precisions[setting] = {d: pr[0] for d, pr in means.items()}
+        precision[setting], _, f1s[setting] = bcubed_of(means.values())
     if precise := [s for s in precision if precision[s] >= MIN_PRECISION]:
         best = max(precise, key=lambda s: f1s[s])
     else:
@@ -389,10 +401,9 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
     copies_joined = [joined for result in results for joined in result.copies_joined]
 
     def summary(name: str, selected: list[str], found: dict[str, list]) -> None:
-        p = statistics.mean(statistics.mean(x[0] for x in found[d]) for d in selected)
-        r = statistics.mean(statistics.mean(x[1] for x in found[d]) for d in selected)
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        low, high = f1_interval(replay.gold, selected, found)
+        means = order_means({doc: found[doc] for doc in selected})
+        p, r, f = bcubed_of(means.values())
+        low, high = f1_interval(replay.gold, means)
         print(f"  {name:<34} B3 P={p:.3f} R={r:.3f} F1={f:.3f} [{low:.3f}, {high:.3f}]  "
               f"({len(selected)} documents)")  # fmt: skip
 
@@ -412,21 +423,14 @@ def cross_validate(replay: Replay, rows: list[dict]) -> list[JoinModel]:
 
 
 def f1_interval(
-    gold: dict[str, str], selected: list[str], found: dict[str, list]
+    gold: dict[str, str], per_doc: dict[str, tuple[float, float]]
 ) -> tuple[float, float]:
-    """The 95% interval of B-cubed F1 over `selected`, its stories drawn again (bootstrap)."""
+    """The 95% interval of B-cubed F1 over the documents of `per_doc` (precision, recall),
+    their stories drawn again (bootstrap)."""
     per_story: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    for doc in selected:
-        per_story[gold[doc]].append(
-            (statistics.mean(x[0] for x in found[doc]), statistics.mean(x[1] for x in found[doc]))
-        )
-
-    def f1(drawn: list[tuple[float, float]]) -> float:
-        p = statistics.fmean(x[0] for x in drawn)
-        r = statistics.fmean(x[1] for x in drawn)
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    return interval(list(per_story.values()), f1)
+    for doc, found in per_doc.items():
+        per_story[gold[doc]].append(found)
+    return interval(list(per_story.values()), lambda drawn: bcubed_of(drawn)[2])
 
 
 def _group_mixes(predicted, gold, groups, held) -> int:  # noqa: ANN001
