@@ -798,3 +798,27 @@ def test_the_f1_interval_over_drawn_stories_is_wide_when_stories_differ() -> Non
     split = {f"d{i}": (1.0, 1.0 if i < 20 else 0.5) for i in range(40)}
     low, high = f1_interval(gold, split)
     assert 0.75 < low < 0.83 < 0.857 < 0.88 < high < 0.95
+
+
+def test_the_error_list_ranks_split_stories_by_recall_lost_in_the_runs_that_hold_them() -> None:
+    from bench.story_errors import recall_lost
+
+    gold = {"a1": "A", "a2": "A", "a3": "A", "a4": "A", "b1": "B", "b2": "B", "c1": "C"}
+    # A in two halves, B whole; another run holds A whole and C alone.
+    runs = [{"a1": "x", "a2": "x", "a3": "y", "a4": "y", "b1": "z", "b2": "z"},
+            {"a1": "x", "a2": "x", "a3": "x", "a4": "x", "c1": "w"}]  # fmt: skip
+    # Each report of A misses half its story in the first run, none in the second.
+    assert recall_lost(gold, runs) == [(1.0, "A")]
+    singletons = [{"a1": "1", "a2": "2", "a3": "3", "a4": "4", "b1": "5", "b2": "5"}]
+    assert recall_lost(gold, singletons) == [(3.0, "A")]
+
+
+def test_the_error_list_counts_the_stories_a_held_out_report_shares_a_cluster_with() -> None:
+    from bench.story_errors import confusions
+
+    gold = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
+    predicted = {"a1": "x", "a2": "x", "b1": "x", "c1": "y"}
+    # a1 and a2 held out: each beside b1 of B; b1, not held out, is not counted from its side.
+    assert confusions(gold, [predicted], {"a1", "a2"}) == {("A", "B"): 2}
+    assert confusions(gold, [predicted, predicted], {"b1"}) == {("A", "B"): 4}
+    assert confusions(gold, [predicted], {"c1"}) == {}
