@@ -24,6 +24,7 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import replace
 from pathlib import Path
+from typing import NamedTuple
 
 from sklearn.model_selection import GroupKFold
 
@@ -44,6 +45,13 @@ from pipelines.evidence import Evidence  # noqa: E402
 from pipelines.story_model import default_model  # noqa: E402
 
 Clusters = dict[str, str]  # document -> the story it was put in
+
+
+class Run(NamedTuple):
+    """One random order of one fold: its held-out documents and every document's story."""
+
+    held: set[str]
+    clusters: Clusters
 
 
 def recall_lost(gold: dict[str, str], runs: list[Clusters]) -> list[tuple[float, str]]:
@@ -79,6 +87,26 @@ def confusions(gold: dict[str, str], runs: list[Clusters], held: set[str]) -> Co
     return found
 
 
+def held_out_runs(
+    replay: Replay, thresholds: dict[str, float], orders: int
+) -> tuple[dict[str, list[tuple[float, float]]], list[Run]]:
+    """Each held-out document's B-cubed (P, R) per order, and every run, each fold's model
+    fitted on the other folds' stories and used with `thresholds`."""
+    docs = list(replay.gold)
+    per_doc: dict[str, list[tuple[float, float]]] = defaultdict(list)
+    runs: list[Run] = []
+    folds = GroupKFold(FOLDS).split(docs, groups=[replay.gold[d] for d in docs])
+    for fold, (train, test) in enumerate(folds):
+        model = replace(fit(replay, [docs[i] for i in train], fold), **thresholds)
+        for seed in range(orders):
+            predicted = replay.cluster(docs, model, 1000 + seed)
+            held = {docs[i] for i in test}
+            for doc in held:
+                per_doc[doc].append(restricted_bcubed(replay.gold, predicted, [doc])[:2])
+            runs.append(Run(held, predicted))
+    return per_doc, runs
+
+
 def _described(row: dict, evidence: Evidence) -> str:
     """A report as the worklist shows it: language, day, tense, act and headline."""
     tense = "ahead" if evidence.ahead else "done"
@@ -106,38 +134,28 @@ def main() -> int:
     replay = Replay(rows)
     docs = list(replay.gold)
     join, regroup, one_script = args.thresholds  # merging as shipped
-    per_doc: dict[str, list[tuple[float, float]]] = defaultdict(list)
-    held_runs: list[Clusters] = []  # each run restricted to its fold's held-out documents
-    confused: Counter[tuple[str, str]] = Counter()
-    folds = GroupKFold(FOLDS).split(docs, groups=[replay.gold[d] for d in docs])
-    for fold, (train, test) in enumerate(folds):
-        model = replace(fit(replay, [docs[i] for i in train], fold), join=join,
-                        merge=shipped.merge, regroup=regroup,
-                        regroup_one_script=one_script)  # fmt: skip
-        held = {docs[i] for i in test}
-        for seed in range(args.orders):
-            predicted = replay.cluster(docs, model, 1000 + seed)
-            for doc in held:
-                per_doc[doc].append(restricted_bcubed(replay.gold, predicted, [doc])[:2])
-            confused += confusions(replay.gold, [predicted], held)
-            held_runs.append({doc: predicted[doc] for doc in held})
+    thresholds = {"join": join, "merge": shipped.merge, "regroup": regroup,
+                  "regroup_one_script": one_script}  # fmt: skip
+    per_doc, runs = held_out_runs(replay, thresholds, args.orders)
     p, r, f = bcubed_of(order_means(per_doc).values())
     print(f"thresholds join {join}, regroup {regroup}, one-script {one_script}; "
           f"{FOLDS} folds x {args.orders} orders (not cross-validated thresholds): "
           f"B3 P={p:.3f} R={r:.3f} F1={f:.3f}")  # fmt: skip
 
-    lost = recall_lost(replay.gold, held_runs)
+    held_only = [{doc: run.clusters[doc] for doc in run.held} for run in runs]
+    lost = recall_lost(replay.gold, held_only)
     print(f"\nrecall lost: {sum(loss for loss, _ in lost):.1f} documents' worth over "
           f"{len(lost)} split stories; the most:")  # fmt: skip
     for loss, story in lost[: args.top]:
         members = [doc for doc in docs if replay.gold[doc] == story]
         print(f"\n{story} loses {loss:.1f} of {len(members)}: {by_id[members[0]]['event'][:110]}")
-        example = next(run for run in held_runs if members[0] in run)  # one order's clusters
+        example = next(run for run in held_only if members[0] in run)  # one order's clusters
         for cluster in sorted({example[doc] for doc in members}):
             print(f"  cluster {cluster}:")
             for doc in (d for d in members if example[d] == cluster):
                 print(f"    {doc} {_described(by_id[doc], replay.evidence[doc])}")
 
+    confused = sum((confusions(replay.gold, [run.clusters], run.held) for run in runs), Counter())
     events = {row["story"]: row["event"] for row in rows}
     print(f"\nstories sharing a cluster ({sum(confused.values())} document pairs); the most:")
     for (a, b), count in confused.most_common(args.top):
