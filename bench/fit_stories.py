@@ -57,7 +57,7 @@ from pipelines.story_store import MemoryStoryStore  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 SETS = ("stories-dev.jsonl", "stories-dev2.jsonl")
-VERSION = "10"  # bump when the features or the evidence change: stored stories are rebuilt
+VERSION = "11"  # bump when the features or the evidence change: stored stories are rebuilt
 FOLDS = 5
 ORDERS = 5
 TRAIN_ORDERS = 4
@@ -86,6 +86,7 @@ SIGNS = {
     "entity_cosine": 1, "entity_cover": 1, "story_cover": 1, "lead_cover": 1,
     "event_match": 1, "event_conflict": -1, "amount_match": 1, "amount_conflict": -1,
     "day_match": 1, "same_day": 1, "next_day": 0, "day_near": 0, "day_far": -1,
+    "weekday_match": 1, "weekday_conflict": -1,
     "year_conflict": -1, "years_jaccard": 1, "theme_jaccard": 1, "tense_agree": 1,
     "tense_same_day": 1, "act_match": 1, "act_conflict": -1, "act_related": -1,
     "title_overlap": 1, "names_known": 0, "name_overlap": 1, "word_cosine": 1, "foreign": 0,

@@ -20,7 +20,7 @@ import numpy as np
 
 from pipelines.acts import act_of
 from pipelines.dates import day_in_url, read
-from pipelines.facts import StatedDate, ascii_digits, facts
+from pipelines.facts import StatedDate, ascii_digits, facts, stated_weekdays
 from pipelines.lexicon import Lexicon
 from pipelines.shingles import band_keys, body_hash, latin, minhash, shingles, words
 from pipelines.tense import announced, statement
@@ -32,7 +32,7 @@ ENTITY_KINDS = frozenset({"system", "org", "person", "place", "event", "ship", "
 TITLE_WEIGHT, LEAD_WEIGHT, BODY_WEIGHT = 3.0, 2.0, 1.0
 LEAD_CHARS = 400
 LEAD_TOKENS = 50  # the opening words a partial copy must repeat
-# Dates this close to the start are the report's own (dateline, "on Monday, 5 Dec");
+# Dates and weekdays this close to the start are the report's own (dateline, "on Monday, 5 Dec");
 # later ones are mostly background.
 DATE_SCAN_CHARS = 600
 # A named event's year written right after (or before) its name: "Zapad-2021", "INDRA
@@ -106,6 +106,7 @@ class Evidence:
     # period the figures cover, by its last year ("period:2025" for 2021-25)
     amounts: frozenset[str]  # normalised amounts, counts and percentages
     days: frozenset[str]  # month-day of dates stated near the start: "12-05"
+    weekdays: frozenset[int]  # weekdays named near the start, 0 for Monday ("on Wednesday")
     years: frozenset[int]  # years stated anywhere
     day: date | None  # the event's day, best estimate (published, marker, stated)
     year: int | None  # the event's year, when the day is not known
@@ -178,6 +179,7 @@ class EvidenceReader:
             events=frozenset(events),
             amounts=frozenset(found.amounts),
             days=frozenset(f"{d.month:02d}-{d.day:02d}" for d in head if d.month and d.day),
+            weekdays=stated_weekdays(whole[: len(title) + 1 + DATE_SCAN_CHARS]),
             years=frozenset(found.years),
             day=day,
             year=day.year if day else year,

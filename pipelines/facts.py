@@ -34,7 +34,9 @@ dots, slashes or hyphens (05.12.2025, 27/07/2020; M/D/Y only where the day shows
 "8 de outubro de 2019", "8. Oktober", "1er juillet", "5th of December", "10-21 दिसंबर"), a
 day after it in English, Tamil and Telugu ("Dec. 5, 2025", "ஜனவரி 20"), or a year only
 ("October 2019", "अक्टूबर 2019": day None); Vietnamese "ngày 20 tháng 1 năm 2020". A bare
-year is no date; impossible dates (31 Feb) are dropped.
+year is no date; impossible dates (31 Feb) are dropped. Weekdays ("on Wednesday", "बुधवार
+को", "у середу"): `stated_weekdays`, in the same languages but Italian, Turkish and
+Vietnamese.
 
 Years (1990-2035) include the years of the stated dates: a report that names "5 December
 2025" states the year 2025 as much as one that names "2025" alone. Spans are the ranges of
@@ -51,7 +53,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Generic, TypeVar
 
-__all__ = ["Facts", "StatedDate", "amounts", "ascii_digits", "facts", "stated_dates", "years"]
+__all__ = [
+    "Facts", "StatedDate", "amounts", "ascii_digits", "facts", "stated_dates", "stated_weekdays",
+    "years",
+]  # fmt: skip
 
 V = TypeVar("V")
 
@@ -215,6 +220,25 @@ _MONTH_NAMES = {
     "gu": "જાન્યુઆરી*|ફેબ્રુઆરી*|માર્ચ*|એપ્રિલ*|મે|જૂન*|જુલાઈ*|ઓગસ્ટ* ઑગસ્ટ*|સપ્ટેમ્બર*"
     "|ઓક્ટોબર* ઑક્ટોબર*|નવેમ્બર*|ડિસેમ્બર*",
 }
+# Weekdays, Monday first. Only forms that mean nothing else: not the Russian "среда" in
+# any form (also "environment"), the Ukrainian "серед" ("among"), nor Turkish and Vietnamese.
+_WEEKDAY_NAMES = {
+    "en": "monday|tuesday|wednesday|thursday|friday|saturday|sunday",
+    "fr": "lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche",
+    "de": "montag|dienstag|mittwoch|donnerstag|freitag|samstag sonnabend|sonntag",
+    "es": "lunes|martes|miércoles miercoles|jueves|viernes|sábado sabado|domingo",
+    "pt": "segunda-feira|terça-feira terca-feira|quarta-feira|quinta-feira|sexta-feira"
+    "|sábado sabado|domingo",
+    "ru": "понедельник*|вторник*||четверг*|пятниц*|суббот*|воскресень*",
+    "uk": "понеділ*|вівтор*|середу|четвер четверга четвергу|п'ятниц* п’ятниц*|субот*|неділ*",
+    "hi": "सोमवार*|मंगलवार*|बुधवार*|गुरुवार* बृहस्पतिवार*|शुक्रवार*|शनिवार*|रविवार*",
+    "mr": "सोमवार*|मंगळवार*|बुधवार*|गुरुवार*|शुक्रवार*|शनिवार*|रविवार*",
+    "ta": "திங்கட்கிழமை* திங்கள்கிழமை*|செவ்வாய்க்கிழமை*|புதன்கிழமை*|வியாழக்கிழமை*"
+    "|வெள்ளிக்கிழமை*|சனிக்கிழமை*|ஞாயிற்றுக்கிழமை*",
+    "te": "సోమవారం*|మంగళవారం*|బుధవారం*|గురువారం*|శుక్రవారం*|శనివారం*|ఆదివారం*",
+    "bn": "সোমবার*|মঙ্গলবার*|বুধবার*|বৃহস্পতিবার*|শুক্রবার*|শনিবার*|রবিবার*",
+    "gu": "સોમવાર*|મંગળવાર*|બુધવાર*|ગુરુવાર*|શુક્રવાર*|શનિવાર*|રવિવાર*",
+}
 # Languages that also put the day after the month ("December 5", "ஜனவரி 20").
 _MONTH_DAY_LANGUAGES = ("en", "ta", "te")
 # English month names that are common words too: only capitalised are they months.
@@ -225,6 +249,9 @@ _MONTHS: _Lexicon[int] = _Lexicon(
 )
 _MONTH_FIRST: _Lexicon[int] = _Lexicon(
     pair for lang in _MONTH_DAY_LANGUAGES for pair in _table(_MONTH_NAMES[lang], range(1, 13))
+)
+_WEEKDAYS: _Lexicon[int] = _Lexicon(
+    pair for spec in _WEEKDAY_NAMES.values() for pair in _table(spec, range(7))
 )
 
 _SCALES: _Lexicon[Decimal] = _Lexicon(
@@ -448,6 +475,7 @@ _ORDINAL = r"(?:st|nd|rd|th|er|re|ème|e|º|ª|°|\.|-?го|-?ஆம்|ஆம�
 _DAY_RANGE = r"(?:\s*[-–—&,]\s*|\s+(?:to|and|et|au|bis|und|y|e|a|al|до|по|и|та|से|ते|आणि|और|va)\s+)"
 _DIGITS = re.compile(r"\d+")
 _MONTH_WORD = re.compile(rf"{_NOT_AFTER_LETTER}{_MONTHS.pattern()}", re.IGNORECASE)
+_WEEKDAY_WORD = re.compile(rf"{_NOT_AFTER_LETTER}{_WEEKDAYS.pattern()}", re.IGNORECASE)
 # Before a month: "5", "5th of", "8.", "1er", "8 de", "28 and 29", "3-16", "10-21".
 _DAYS_BEFORE = re.compile(
     rf"(?<![\d.,:/])(?P<d1>{_DAY}){_ORDINAL}(?:{_DAY_RANGE}(?P<d2>{_DAY}){_ORDINAL})?"
@@ -602,3 +630,14 @@ def stated_dates(text: str) -> list[StatedDate]:
 def years(text: str) -> set[int]:
     """Years 1990-2035 the text states, alone, in ranges ("2021-22") or in dates."""
     return set(facts(text).years)
+
+
+def stated_weekdays(text: str) -> frozenset[int]:
+    """The weekdays a text names (0 for Monday): "on Wednesday", "बुधवार को", "в среду".
+    A report that states no date often names its day, which a story's known days can
+    confirm or contradict."""
+    return frozenset(
+        weekday
+        for m in _WEEKDAY_WORD.finditer(text)
+        if (weekday := _WEEKDAYS.get(m.group())) is not None
+    )

@@ -1,7 +1,7 @@
 """How well a report fits a story: the story's profile, the features, the fitted model.
 
 A story is compared as a whole: its profile sums its members' evidence (which entities
-how many members name, the amounts, dates and years they state, their themes, headline
+how many members name, the amounts, dates, weekdays and years they state, their themes, headline
 words, tense and acts), so a report can join a story none of whose single members it
 resembles closely. The features are turned into a probability by a logistic model whose
 weights are data (`story_model.json`, fitted by bench/fit_stories.py under
@@ -68,6 +68,8 @@ FEATURES = (
     "next_day",  # one day apart: an arrival and the next day's talks are two stories
     "day_near",  # two to EVENT_DAYS days apart
     "day_far",  # further apart
+    "weekday_match",  # a weekday one side names is a day of the other's event, or the next
+    "weekday_conflict",  # one side names weekdays, the other has days, and none fits
     "year_conflict",  # the event years are known and differ
     "years_jaccard",  # overlap of the years the texts mention anywhere
     "theme_jaccard",
@@ -98,6 +100,7 @@ class StoryProfile:
     events: Counter[str] = field(default_factory=Counter)
     amounts: Counter[str] = field(default_factory=Counter)
     days: Counter[str] = field(default_factory=Counter)
+    weekdays: Counter[int] = field(default_factory=Counter)  # members naming each
     event_days: Counter[str] = field(default_factory=Counter)  # ISO days of members
     years: Counter[int] = field(default_factory=Counter)  # event years of members
     mentioned_years: Counter[int] = field(default_factory=Counter)  # any year stated
@@ -116,6 +119,7 @@ class StoryProfile:
         self.events.update(evidence.events)
         self.amounts.update(evidence.amounts)
         self.days.update(evidence.days)
+        self.weekdays.update(evidence.weekdays)
         if evidence.day:
             self.event_days[evidence.day.isoformat()] += 1
         if evidence.year:
@@ -185,6 +189,11 @@ class StoryProfile:
         """The members' event days, as day numbers."""
         return [date.fromisoformat(d).toordinal() for d in self.event_days]
 
+    @cached_property
+    def near_weekdays(self) -> set[int]:
+        """The weekdays of the members' days and of the days before them."""
+        return {weekday for day in self.day_numbers for weekday in _near_weekdays(day)}
+
     def remove(self, evidence: Evidence) -> None:
         """Take a member out again (its article is assigned anew). Counts a member added
         before the word cap trimmed them come out approximately."""
@@ -195,6 +204,7 @@ class StoryProfile:
             ("events", evidence.events),
             ("amounts", evidence.amounts),
             ("days", evidence.days),
+            ("weekdays", evidence.weekdays),
             ("event_days", [evidence.day.isoformat()] if evidence.day else []),
             ("years", [evidence.year] if evidence.year else []),
             ("mentioned_years", evidence.years),
@@ -215,8 +225,8 @@ class StoryProfile:
         """Add another story's members (the two stories merge)."""
         self.size += other.size
         for name in (
-            "entities", "lead_entities", "events", "amounts", "days", "event_days", "years",
-            "mentioned_years",
+            "entities", "lead_entities", "events", "amounts", "days", "weekdays", "event_days",
+            "years", "mentioned_years",
         ):  # fmt: skip
             getattr(self, name).update(getattr(other, name))
         self.themes.update(other.themes)
@@ -258,6 +268,7 @@ class StoryProfile:
                 },
                 "years": {str(k): v for k, v in self.years.items()},
                 "mentioned_years": {str(k): v for k, v in self.mentioned_years.items()},
+                "weekdays": {str(k): v for k, v in self.weekdays.items()},
             },
             ensure_ascii=False,
             separators=(",", ":"),
@@ -278,6 +289,9 @@ class StoryProfile:
         profile.acts.update(data["acts"])
         profile.years.update({int(k): v for k, v in data["years"].items()})
         profile.mentioned_years.update({int(k): v for k, v in data["mentioned_years"].items()})
+        # A profile stored by rules older than weekdays (read by `recluster --since`, which
+        # keeps the stories before its date) names none.
+        profile.weekdays.update({int(k): v for k, v in data.get("weekdays", {}).items()})
         return profile
 
 
@@ -347,6 +361,7 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     gap = None
     if probe.day is not None and story.day_numbers:
         gap = min(abs(probe.day - day) for day in story.day_numbers)
+    weekdays_fit = _weekdays_fit(probe, story)
     year_conflict = float(
         evidence.year is not None and bool(story.years) and evidence.year not in story.years
     )
@@ -385,6 +400,8 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             float(gap == 1),
             float(gap is not None and 2 <= gap <= EVENT_DAYS),
             float(gap is not None and gap > EVENT_DAYS),
+            float(weekdays_fit is True),
+            float(weekdays_fit is False),
             year_conflict,
             years_jaccard,
             len(evidence.themes & themes) / len(union) if union else 0.0,
@@ -402,6 +419,27 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             math.log(story.size),
         ]
     )
+
+
+def _weekdays_fit(probe: Probe, story: StoryProfile) -> bool | None:
+    """Whether a weekday one side names is the day of the other side's event or the day
+    after it (a report of Wednesday's talks may appear on Thursday): None when neither
+    side names a weekday that the other's days could check."""
+    checked = False
+    if probe.evidence.weekdays and story.day_numbers:
+        checked = True
+        if probe.evidence.weekdays & story.near_weekdays:
+            return True
+    if probe.day is not None and story.weekdays:
+        checked = True
+        if _near_weekdays(probe.day) & story.weekdays.keys():
+            return True
+    return False if checked else None
+
+
+def _near_weekdays(day_number: int) -> set[int]:
+    """The weekday of a report's day and of the day before: those it may call its event's."""
+    return {date.fromordinal(day_number).weekday(), date.fromordinal(day_number - 1).weekday()}
 
 
 def share_a_figure(figures: set[str], others: set[str]) -> bool:

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.facts import Facts, StatedDate, amounts, ascii_digits, facts, stated_dates, years
+from pipelines.facts import (
+    Facts,
+    StatedDate,
+    amounts,
+    ascii_digits,
+    facts,
+    stated_dates,
+    stated_weekdays,
+    years,
+)
 
 
 def days(text: str) -> list[tuple[int | None, int | None, int | None]]:
@@ -375,6 +384,35 @@ def test_dates_come_in_text_order_with_their_offsets() -> None:
         StatedDate(None, 12, 5, text.index("December 5")),
         StatedDate(None, 12, 3, text.index("3 December")),
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "NSA Doval met Patrushev on Wednesday",
+        "डोभाल ने बुधवार को पात्रुशेव से मुलाकात की",
+        "डोभाल यांनी बुधवारी पात्रुशेव यांची भेट घेतली",
+        "Довал и Патрушев встретились в Делі у середу",
+        "దోభాల్ బుధవారం పాట్రుషెవ్‌ను కలిశారు",
+        "டோவல் புதன்கிழமை பட்ருஷேவை சந்தித்தார்",
+        "ডোভাল বুধবার পাত্রুশেভের সঙ্গে দেখা করেন",
+        "ડોભાલ બુધવારે પાત્રુશેવને મળ્યા",
+        "Doval a rencontré Patrouchev mercredi",
+        "Doval traf Patruschew am Mittwoch",
+        "Doval se reunió con Patrushev el miércoles",
+        "Doval encontrou Patrushev na quarta-feira",
+    ],
+)
+def test_the_same_weekday_in_every_language(text: str) -> None:
+    assert stated_weekdays(text) == {2}
+
+
+def test_weekdays_are_read_only_where_the_word_means_nothing_else() -> None:
+    assert stated_weekdays("Putin arrived on Thursday; talks on Friday") == {3, 4}
+    assert stated_weekdays("Шойгу позвонил во вторник") == {1}
+    assert stated_weekdays("с учётом ситуации в среде") == frozenset()  # "environment"
+    assert stated_weekdays("четвертый фрегат") == frozenset()  # "fourth", not Thursday
+    assert stated_weekdays("серед інших країн") == frozenset()  # Ukrainian "among"
 
 
 # --- Years -------------------------------------------------------------------------------

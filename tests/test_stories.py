@@ -365,6 +365,39 @@ def test_a_curtain_raiser_and_its_event_on_one_day_are_told_from_days_apart() ->
     assert _against(arrival, next_day)["tense_same_day"] == 0.0  # one tense
 
 
+def test_a_weekday_an_undated_report_names_is_checked_against_the_story_days() -> None:
+    # 8 September 2021 was a Wednesday.
+    talks = READER.read("Doval, Patrushev hold talks", "The NSAs met in Delhi.", "2021-09-08")
+    said_wednesday = READER.read("Doval meets Patrushev", "The NSAs met on Wednesday in Delhi.")
+    said_in_hindi = READER.read("डोभाल-पात्रुशेव वार्ता", "दोनों ने बुधवार को दिल्ली में बात की।")
+    said_monday = READER.read("Doval meets Patrushev", "The NSAs met on Monday in Delhi.")
+    unsaid = READER.read("Doval meets Patrushev", "The NSAs met in Delhi.")
+    next_morning = READER.read("Doval, Patrushev held talks", "They met in Delhi.", "2021-09-09")
+    for report in (said_wednesday, said_in_hindi):
+        values = _against(talks, report)
+        assert (values["weekday_match"], values["weekday_conflict"]) == (1.0, 0.0)
+    # Either way round, and a report of the next day may call its event Wednesday's.
+    assert _against(said_wednesday, talks)["weekday_match"] == 1.0
+    assert _against(said_wednesday, next_morning)["weekday_match"] == 1.0
+    values = _against(talks, said_monday)
+    assert (values["weekday_match"], values["weekday_conflict"]) == (0.0, 1.0)
+    values = _against(talks, unsaid)  # nothing to check
+    assert (values["weekday_match"], values["weekday_conflict"]) == (0.0, 0.0)
+
+
+def test_a_story_keeps_its_members_weekdays_through_storage_and_removal() -> None:
+    said = READER.read("Doval meets Patrushev", "The NSAs met on Wednesday in Delhi.")
+    story = StoryProfile()
+    story.add(said)
+    stored = story.to_json()
+    assert StoryProfile.from_json(stored).weekdays == {2: 1}
+    older = json.loads(stored)
+    del older["weekdays"]  # stored before weekdays were kept
+    assert StoryProfile.from_json(json.dumps(older)).weekdays == {}
+    story.remove(said)
+    assert story.weekdays == {}
+
+
 def test_announcements_are_told_from_events_in_every_language() -> None:
     assert announces("Rajnath Singh to visit Moscow next week", "")
     assert announces("Russia and India's security advisors to talk on Afghanistan", "")
