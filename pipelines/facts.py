@@ -229,7 +229,7 @@ _WEEKDAY_NAMES = {
     "es": "lunes|martes|miércoles miercoles|jueves|viernes|sábado sabado|domingo",
     "pt": "segunda-feira|terça-feira terca-feira|quarta-feira|quinta-feira|sexta-feira"
     "|sábado sabado|domingo",
-    "ru": "понедельник*|вторник*||четверг*|пятниц*|суббот*|воскресень*",
+    "ru": "понедельник*|вторник*||четверг*|пятниц*|суббот*|воскресень*",  # no Wednesday
     "uk": "понеділ*|вівтор*|середу|четвер четверга четвергу|п'ятниц* п’ятниц*|субот*|неділ*",
     "hi": "सोमवार*|मंगलवार*|बुधवार*|गुरुवार* बृहस्पतिवार*|शुक्रवार*|शनिवार*|रविवार*",
     "mr": "सोमवार*|मंगळवार*|बुधवार*|गुरुवार*|शुक्रवार*|शनिवार*|रविवार*",
@@ -633,7 +633,7 @@ def years(text: str) -> set[int]:
 
 
 def stated_weekdays(text: str) -> frozenset[int]:
-    """The weekdays a text names (0 for Monday): "on Wednesday", "बुधवार को", "в среду".
+    """The weekdays a text names (0 for Monday): "on Wednesday", "बुधवार को", "во вторник".
     A report that states no date often names its day, which a story's known days can
     confirm or contradict."""
     return frozenset(
