@@ -1,9 +1,9 @@
 """How well a report fits a story: the story's profile, the features, the fitted model.
 
 A story is compared as a whole: its profile sums its members' evidence (which entities
-how many members name, the amounts, dates, weekdays and years they state, their themes, headline
-words, tense and acts), so a report can join a story none of whose single members it
-resembles closely. The features are turned into a probability by a logistic model whose
+how many members name, the amounts, dates, weekdays and years they state, their themes,
+headline words, tense and acts), so a report can join a story none of whose single members
+it resembles closely. The features are turned into a probability by a logistic model whose
 weights are data (`story_model.json`, fitted by bench/fit_stories.py under
 cross-validation that holds out whole stories).
 """
@@ -68,7 +68,7 @@ FEATURES = (
     "next_day",  # one day apart: an arrival and the next day's talks are two stories
     "day_near",  # two to EVENT_DAYS days apart
     "day_far",  # further apart
-    "weekday_match",  # a weekday one side names is a day of the other's event, or the next
+    "weekday_match",  # a weekday one side names is the other side's day or the day before
     "weekday_conflict",  # one side names weekdays, the other has days, and none fits
     "year_conflict",  # the event years are known and differ
     "years_jaccard",  # overlap of the years the texts mention anywhere
@@ -422,8 +422,8 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
 
 
 def _weekdays_fit(probe: Probe, story: StoryProfile) -> bool | None:
-    """Whether a weekday one side names is the day of the other side's event or the day
-    after it (a report of Wednesday's talks may appear on Thursday): None when neither
+    """Whether a weekday one side names is the other side's day or the day before it (a
+    report that appears on Thursday may call the talks Wednesday's): None when neither
     side names a weekday that the other's days could check."""
     checked = False
     if probe.evidence.weekdays and story.day_numbers:
