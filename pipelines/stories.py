@@ -23,6 +23,7 @@ one to one, fit each other on average (`regroup`).
 from __future__ import annotations
 
 import heapq
+import itertools
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -533,15 +534,12 @@ class _ReportFit:
         fit nowhere near, and a few of their pairs show it."""
         pairs = len(docs) * len(others)
         allowed = pairs * (1.0 - floor)  # how far the pairs may fall short of 1 in all
-        total = shortfall = 0.0
-        for a in docs:
-            for b in others:
-                pair_fit = self._pair(a, b)[0]
-                total += pair_fit
-                shortfall += 1.0 - pair_fit
-                if shortfall > allowed:
-                    return (pairs - shortfall) / pairs
-        return total / pairs
+        shortfall = 0.0
+        for a, b in itertools.product(docs, others):
+            shortfall += 1.0 - self._pair(a, b)[0]
+            if shortfall > allowed:
+                break
+        return (pairs - shortfall) / pairs
 
     def conflicting(self, docs: list[str], others: list[str]) -> bool:
         """Whether some report of `docs` and some report of `others` state other facts."""

@@ -336,6 +336,7 @@ class Probe:
         self.lead = {e: self.entity_idf[e] for e in evidence.lead_entities()}
         self.lead_total = sum(self.lead.values())
         self.day = evidence.day.toordinal() if evidence.day else None
+        self.near_weekdays = _near_weekdays(self.day) if self.day is not None else set()
 
 
 def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
@@ -432,7 +433,7 @@ def _weekdays_fit(probe: Probe, story: StoryProfile) -> bool | None:
             return True
     if probe.day is not None and story.weekdays:
         checked = True
-        if _near_weekdays(probe.day) & story.weekdays.keys():
+        if probe.near_weekdays & story.weekdays.keys():
             return True
     return False if checked else None
 
