@@ -245,17 +245,20 @@ def fit(replay: Replay, docs: Sequence[str], seed: int) -> JoinModel:
     return JoinModel(VERSION, mean, scale, weights, -new, 0.5, 0.9, COPY)
 
 
+def members_of(assigned: dict[str, str]) -> dict[str, set[str]]:
+    """Each story's documents, from each document's story (gold or predicted)."""
+    members: dict[str, set[str]] = defaultdict(set)
+    for doc, story in assigned.items():
+        members[story].add(doc)
+    return members
+
+
 def restricted_bcubed(
     gold: dict[str, str], predicted: dict[str, str], docs: Iterable[str]
 ) -> tuple[float, float, float]:
     """B-cubed over `docs`, their predicted clusters taken whole (other documents in them
     count against precision)."""
-    members = defaultdict(set)
-    for doc, story in predicted.items():
-        members[story].add(doc)
-    gold_members = defaultdict(set)
-    for doc, story in gold.items():
-        gold_members[story].add(doc)
+    members, gold_members = members_of(predicted), members_of(gold)
     found = []
     for doc in docs:
         cluster, truth = members[predicted[doc]], gold_members[gold[doc]]
@@ -437,9 +440,7 @@ def f1_interval(
 def _group_mixes(predicted, gold, groups, held) -> int:  # noqa: ANN001
     """Held-out documents whose predicted cluster holds a document of another gold story
     of the same topic group."""
-    members = defaultdict(list)
-    for doc, story in predicted.items():
-        members[story].append(doc)
+    members = members_of(predicted)
     mixes = 0
     for doc in held:
         if gold[doc] not in groups:

@@ -38,6 +38,7 @@ from bench.fit_stories import (  # noqa: E402
     bcubed_of,
     fit,
     load,
+    members_of,
     order_means,
     restricted_bcubed,
 )
@@ -76,9 +77,7 @@ def confusions(gold: dict[str, str], runs: list[Clusters], held: set[str]) -> Co
     held-out document and other-story document beside it, summed over the runs."""
     found: Counter[tuple[str, str]] = Counter()
     for predicted in runs:
-        members = defaultdict(list)
-        for doc, story in predicted.items():
-            members[story].append(doc)
+        members = members_of(predicted)
         for doc in held:
             for other in members[predicted[doc]]:
                 if gold[other] != gold[doc]:
