@@ -24,7 +24,7 @@ from cli.options import (
     add_sources,
 )
 from cli.output import print_table, write_records
-from cli.rules import rebuild_stories
+from cli.rules import ensure_story_rules
 from crawlers.sources import select_sources
 from pipelines.store import Store
 
@@ -142,28 +142,6 @@ def crawl_run(
         }
     )
     run_crawl(selected, settings)
-
-
-def ensure_story_rules(store: Store, options: Options) -> None:
-    """Rebuild the story index first when it was built by other rules (a new release, or
-    another lexicon), so new articles are never matched against stale stories."""
-    from pipelines.lexicon import file_digest
-    from pipelines.recluster import needs_recluster
-    from pipelines.story_model import default_model, rules_version
-    from pipelines.theme_model import default_model as default_theme_model
-
-    # The operator's own lexicon is parsed here, so a mistake in it stops the run; the
-    # shipped one is named by its file's bytes, unparsed (a no-op run never parses it).
-    lexicon_digest = options.lexicon().digest if options.lexicon_file else file_digest()
-    rules = rules_version(default_model(), lexicon_digest, default_theme_model().digest)
-    if needs_recluster(store, rules):
-        print("story rules changed: rebuilding the story index first", file=sys.stderr)
-        result = rebuild_stories(store, options)
-        print(
-            f"stories rebuilt: {result.articles} articles, {result.split} split, "
-            f"{result.merged} merged",
-            file=sys.stderr,
-        )
 
 
 def cmd_sources(args: argparse.Namespace) -> int:

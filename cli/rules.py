@@ -78,9 +78,12 @@ def cmd_cluster(args: argparse.Namespace) -> int:
     if args.db is None:
         bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, StoryClusterer())
     else:
-        with Store(args.db) as store, store.transaction():
-            clusterer = StoryClusterer(store.story_store())
-            bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, clusterer)
+        options = Options(args, writes=True)
+        with Store(options.db) as store:
+            ensure_story_rules(store, options)  # never match against stories of other rules
+            with store.transaction():
+                clusterer = StoryClusterer(store.story_store())
+                bad = cluster_lines(sys.stdin, sys.stdout, sys.stderr, clusterer)
     return EXIT_FAILURES if bad else EXIT_OK
 
 
@@ -97,20 +100,50 @@ def cmd_recluster(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def ensure_story_rules(store: Store, options: Options) -> None:
+    """Rebuild the story index first when it was built by other rules (a new release, or
+    another lexicon), so new articles are never matched against stale stories."""
+    from pipelines.lexicon import file_digest
+    from pipelines.recluster import needs_recluster
+    from pipelines.story_model import default_model, rules_version
+    from pipelines.theme_model import default_model as default_theme_model
+
+    # The operator's own lexicon is parsed here, so a mistake in it stops the run; the
+    # shipped one is named by its file's bytes, unparsed (a no-op run never parses it).
+    lexicon_digest = options.lexicon().digest if options.lexicon_file else file_digest()
+    rules = rules_version(default_model(), lexicon_digest, default_theme_model().digest)
+    if needs_recluster(store, rules):
+        print("story rules changed: rebuilding the story index first", file=sys.stderr)
+        result = rebuild_stories(store, options)
+        print(
+            f"stories rebuilt: {result.articles} articles, {result.split} split, "
+            f"{result.merged} merged",
+            file=sys.stderr,
+        )
+
+
 def rebuild_stories(store: Store, options: Options, since: str | None = None):
     """Replay the archive through the story matcher, with a progress bar."""
     from pipelines.evidence import EvidenceReader
     from pipelines.progress import progress
-    from pipelines.recluster import recluster
+    from pipelines.recluster import recluster, replayed_since
     from pipelines.stories import StoryClusterer
 
     reader = EvidenceReader(options.classifier())
-    total = len(store.clustering_order(since))
+    rules = StoryClusterer(store.story_store(), reader=reader).rules_version
+    start = replayed_since(store, rules, since)
+    if since and start is None:
+        print(
+            f"story rules changed since the index was built: replaying every article, "
+            f"not only those since {since}",
+            file=sys.stderr,
+        )
+    total = len(store.clustering_order(start))
     with progress(total, "reclustering") as advance:
         return recluster(
             store,
             lambda index: StoryClusterer(index, reader=reader),
-            since=since,
+            since=start,
             progress=advance,
         )
 

@@ -62,6 +62,13 @@ def needs_recluster(store: Store, rules: str) -> bool:
     return True
 
 
+def replayed_since(store: Store, rules: str, since: str | None) -> str | None:
+    """The date a rebuild by `rules` replays from: `since`, unless the index was built by
+    other rules (or its last rebuild was cut short); then every article, so that no story
+    before `since` is left as other rules made it."""
+    return since if store.story_rules() == rules else None
+
+
 def recluster(
     store: Store,
     make_clusterer: Callable[..., StoryClusterer],
@@ -71,12 +78,14 @@ def recluster(
     batch: int = BATCH,
     read_ahead: bool | None = None,
 ) -> ReclusterResult:
-    """Replay the articles (all, or those since `since`) through a clusterer built by
+    """Replay the articles (all, or those since `since` when the index was built by the
+    same rules: `replayed_since`) through a clusterer built by
     `make_clusterer(story_store)` and store their new stories. `progress(n)` is called
     with the number of articles done after each batch of `batch`. `read_ahead`: read the
     evidence in another process (default: when there is another core and another batch)."""
-    order = store.clustering_order(since)
     clusterer = make_clusterer(store.story_store(rebuild=True))
+    since = replayed_since(store, clusterer.rules_version, since)
+    order = store.clustering_order(since)
     with store.transaction():
         store.set_story_rules(REBUILDING)
         if since is None:

@@ -289,9 +289,7 @@ class StoryProfile:
         profile.acts.update(data["acts"])
         profile.years.update({int(k): v for k, v in data["years"].items()})
         profile.mentioned_years.update({int(k): v for k, v in data["mentioned_years"].items()})
-        # A profile stored by rules older than weekdays (read by `recluster --since`, which
-        # keeps the stories before its date) names none.
-        profile.weekdays.update({int(k): v for k, v in data.get("weekdays", {}).items()})
+        profile.weekdays.update({int(k): v for k, v in data["weekdays"].items()})
         return profile
 
 

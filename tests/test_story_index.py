@@ -16,7 +16,7 @@ import pytest
 
 from pipelines.article import Article
 from pipelines.evidence import EvidenceReader
-from pipelines.recluster import needs_recluster, recent_small_stories, recluster
+from pipelines.recluster import needs_recluster, recent_small_stories, recluster, replayed_since
 from pipelines.store import Store
 from pipelines.stories import StoryClusterer
 from pipelines.story_model import FEATURES, default_model
@@ -178,7 +178,10 @@ def test_a_crawl_checks_the_rules_the_matcher_uses(tmp_path):
 
 
 def test_recluster_since_a_date_replays_only_later_articles(store):
-    before = store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    clusterer = StoryClusterer(store.story_store(), reader=READER)
+    before = store_all(store, clusterer)
+    with store.transaction():  # the index was built by these rules, as a crawl records
+        store.set_story_rules(clusterer.rules_version)
     result = recluster(
         store, lambda index: StoryClusterer(index, reader=READER), since="2025-01-01"
     )
@@ -186,6 +189,33 @@ def test_recluster_since_a_date_replays_only_later_articles(store):
     after = {r["url"]: r["story_id"] for r in store.db.query("SELECT url, story_id FROM articles")}
     assert after == before
     assert store.db.execute("SELECT count(*) FROM story_members").fetchone()[0] == 4
+
+
+def test_recluster_since_a_date_replays_everything_when_the_rules_changed(store):
+    # The stories before the date were made by the old rules (their stored profiles too):
+    # replaying only the later articles would leave the index half old, half new.
+    store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    with store.transaction():
+        store.set_story_rules("older rules")
+    make = lambda index: StoryClusterer(index, reader=READER)  # noqa: E731
+    assert replayed_since(store, make(store.story_store()).rules_version, "2025-01-01") is None
+    result = recluster(store, make, since="2025-01-01")
+    assert result.articles == 4
+    assert replayed_since(store, make(store.story_store()).rules_version, "2025-01-01")
+
+
+def test_cluster_into_a_database_of_other_rules_rebuilds_its_index_first(store, tmp_path):
+    store_all(store, StoryClusterer(store.story_store(), reader=READER))
+    with store.transaction():
+        store.set_story_rules("older rules")
+    store.close()
+    doc = {"id": "x1", "title": "Rajnath Singh meets Belousov", "text": "They met in Delhi."}
+    result = run_newswatch("cluster", "--db", str(tmp_path / "news.db"), stdin=json.dumps(doc))
+    assert result.returncode == 0, result.stderr
+    assert "story rules changed: rebuilding the story index first" in result.stderr
+    assert json.loads(result.stdout)["id"] == "x1"
+    with Store(tmp_path / "news.db") as reopened:
+        assert reopened.story_rules() == StoryClusterer(reopened.story_store()).rules_version
 
 
 def test_recluster_command(store, tmp_path):
