@@ -192,7 +192,7 @@ class StoryClusterer:
         if exact is not None and (twin := self.store.member(exact)) is not None:
             return Assignment(twin.story_id, "duplicate", exact, 1.0)
         copies, candidates = self.examine(evidence)
-        probability = {story: self.model.probability(values) for story, values in candidates}
+        probability = self._probabilities(candidates)
         joined = _copied(copies, probability)
         if joined:  # a copy of articles of several stories shows they are one
             score, story, doc_id = joined[0]
@@ -408,9 +408,7 @@ class StoryClusterer:
         """The moves of `_join_later_story` when `leader` finds the story."""
         first_id, first = leader
         copies, candidates = self.examine(first, exclude=first_id)
-        scored = {
-            story: self.model.probability(values) for story, values in candidates if story != small
-        }
+        scored = self._probabilities([found for found in candidates if found[0] != small])
         copied = [found for found in _copied(copies, scored) if found[1] != small]
         if copied:
             copy_score, best, matched = copied[0]
@@ -431,6 +429,13 @@ class StoryClusterer:
             moves[doc_id] = Assignment(best, "same-event", None, round(probability, 4))
         self._empty_into(small, best, target, moves)
         return moves
+
+    def _probabilities(self, candidates: list[tuple[StoryId, np.ndarray]]) -> dict[StoryId, float]:
+        """The join probability of each candidate story, all judged in one pass."""
+        if not candidates:
+            return {}
+        found = self.model.probabilities(np.array([values for _, values in candidates]))
+        return {story: float(p) for (story, _), p in zip(candidates, found, strict=True)}
 
     def examine(
         self, evidence: Evidence, exclude: str | None = None

@@ -3,9 +3,9 @@
 A story is compared as a whole: its profile sums its members' evidence (which entities
 how many members name, the amounts, dates, weekdays and years they state, their themes,
 headline words, tense and acts), so a report can join a story none of whose single members
-it resembles closely. The features are turned into a probability by a logistic model whose
-weights are data (`story_model.json`, fitted by bench/fit_stories.py under
-cross-validation that holds out whole stories).
+it resembles closely. The features are turned into a probability by gradient-boosted
+trees (`Forest`) that are data (`story_model.json`, fitted by bench/fit_stories.py under
+cross-validation that holds out whole stories), evaluated here with numpy alone.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import numpy as np
 from rapidfuzz import fuzz, process
 
 from pipelines.acts import related
+from pipelines.forest import Forest
 
 if TYPE_CHECKING:  # the evidence code loads with the first article a process reads
     from pipelines.evidence import Evidence
@@ -516,13 +517,11 @@ def title_overlap(tokens: frozenset[str], story_tokens: Counter[str]) -> float:
 
 @dataclass(frozen=True)
 class JoinModel:
-    """Logistic regression over standardised FEATURES, and the thresholds it is used with."""
+    """The fitted trees (`Forest`) that score a report against a story, and the
+    thresholds their probability is used with."""
 
     version: str
-    mean: np.ndarray
-    scale: np.ndarray
-    weights: np.ndarray
-    intercept: float
+    forest: Forest
     join: float  # probability at which a report joins its best story
     merge: float  # probability at which it also merges another story into that one
     copy: float  # containment that makes a near-verbatim copy, whatever the rest says
@@ -537,22 +536,22 @@ class JoinModel:
         return hashlib.sha1(text.encode()).hexdigest()[:12]
 
     def probability(self, values: np.ndarray) -> float:
-        z = float(((values - self.mean) / self.scale) @ self.weights) + self.intercept
-        return 1.0 / (1.0 + math.exp(-z))
+        return float(self.probabilities(values[None, :])[0])
+
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """The probability of each row of `rows` (one report against one story each)."""
+        return 1.0 / (1.0 + np.exp(-self.forest.log_odds(rows)))
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "version": self.version,
             "features": list(FEATURES),
-            "mean": self.mean.tolist(),
-            "scale": self.scale.tolist(),
-            "weights": self.weights.tolist(),
-            "intercept": self.intercept,
             "join": self.join,
             "merge": self.merge,
             "copy": self.copy,
             "regroup": self.regroup,
             "regroup_one_script": self.regroup_one_script,
+            "forest": self.forest.to_dict(),
         }
 
     @classmethod
@@ -561,10 +560,7 @@ class JoinModel:
             raise ValueError("story model was fitted on other features: refit it")
         return cls(
             version=data["version"],
-            mean=np.array(data["mean"]),
-            scale=np.array(data["scale"]),
-            weights=np.array(data["weights"]),
-            intercept=float(data["intercept"]),
+            forest=Forest.from_dict(data["forest"]),
             join=float(data["join"]),
             merge=float(data["merge"]),
             copy=float(data["copy"]),

@@ -1,9 +1,9 @@
 """The theme model: per theme, how likely an article reports that kind of event, from
 the FEATURES pipelines/themes.py reads of its cue sentences and from how its words lean
-(pipelines/theme_words.py). The weights are data (`theme_model.json`, fitted by
-bench/fit_themes.py under cross-validation, with the digest of the word model it was
-fitted with); their digest names them in the story index's rules version, read without
-loading the theme reader."""
+(pipelines/theme_words.py). The fitted trees and weights are data (`theme_model.json`,
+fitted by bench/fit_themes.py under cross-validation, with the digest of the word model it
+was fitted with); their digest names them in the story index's rules version, read
+without loading the theme reader."""
 
 from __future__ import annotations
 
@@ -13,6 +13,10 @@ import math
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+
+import numpy as np
+
+from pipelines.forest import Forest
 
 MODEL_PATH = Path(__file__).with_name("theme_model.json")
 
@@ -73,8 +77,9 @@ class Logistic:
 
 
 class ThemeModel:
-    """Two logistic models per theme: `with_words` over all FEATURES, which decides, and
-    `cues` over the CUE_FEATURES alone. A theme is found when the first reaches
+    """Two models per theme: `with_words`, gradient-boosted trees over all FEATURES and
+    which theme is asked (one flag per theme of `themes`), which decides; and `cues`, a
+    logistic model over the CUE_FEATURES alone. A theme is found when the first reaches
     `threshold`, or when the cues alone reach `sure`: a sentence that plainly states a
     theme keeps it, even in an article whose words are mostly about something else (a
     ministers' meeting that also reports a purchase)."""
@@ -84,7 +89,8 @@ class ThemeModel:
             raise ValueError("theme model was fitted on other features: refit it")
         self.version = data["version"]
         self.digest = weights_digest(data)  # names these exact weights
-        self.with_words = Logistic(data["with_words"])
+        self.themes: list[str] = data["themes"]
+        self.with_words = Forest.from_dict(data["with_words"])
         self.cues = Logistic(data["cues"])
         self.threshold = float(data["threshold"])
         self.sure = float(data["sure"])
@@ -93,14 +99,20 @@ class ThemeModel:
     def probability(self, theme: str, values: Sequence[float]) -> float:
         """How likely the theme is, from all FEATURES (the words' lean last): at least
         `threshold` exactly when the theme is found."""
-        found = self.with_words.probability(theme, values)
+        row = np.array([[*values, *self.flags(theme)]])
+        found = 1.0 / (1.0 + math.exp(-self.with_words.log_odds(row)[0]))
         stated = self.cues.probability(theme, values[: len(CUE_FEATURES)])
         return max(found, stated) if stated >= self.sure else found
+
+    def flags(self, theme: str) -> list[float]:
+        """Which theme is asked, as the trees read it: 1 for it, 0 for the others."""
+        return [float(theme == other) for other in self.themes]
 
     def to_dict(self) -> dict:
         return {
             "version": self.version,
             "features": list(FEATURES),
+            "themes": self.themes,
             "with_words": self.with_words.to_dict(),
             "cues": self.cues.to_dict(),
             "threshold": self.threshold,

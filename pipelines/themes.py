@@ -8,10 +8,10 @@ bought…") counts for sourced figures (arms-trade-data) only; strong cues ("sig
 contract", "took delivery") say more than weak ones ("deal", "supply"); a system or body
 that the lexicon says implies a theme (BrahMos: co-development) counts when the headline
 or lead names it; the headline's and opening's words lean towards some themes
-(pipelines/theme_words.py). The weight of each kind of evidence is a small logistic model
-fitted on the labelled dev texts under cross-validation (bench/fit_themes.py); its
-features and coefficients are in pipelines/theme_model.py and theme_model.json. A theme
-needs a cue: the words' lean alone names none.
+(pipelines/theme_words.py). The weight of each kind of evidence is fitted on the labelled
+dev texts under cross-validation (bench/fit_themes.py); its features are in
+pipelines/theme_model.py, its trees and coefficients in theme_model.json. A theme needs a
+cue: the words' lean alone names none.
 Each theme keeps the sentence and the cue that carried it, and whether that sentence
 announces a coming event or reports a done one (the story matcher tells them apart).
 """

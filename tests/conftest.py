@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from pipelines.forest import Forest
 from pipelines.story_model import FEATURES, JoinModel
 from tests.siteserver import FixtureSite, SiteServer
 
@@ -85,19 +86,46 @@ def write_sources(path: Path, sources: dict[str, list[str]], **extra: str) -> Pa
     return path
 
 
+def assert_monotone(forest: Forest, signs: list[int]) -> None:
+    """Along each feature of sign +1 (-1), every other held, the forest's log-odds never
+    fall (rise): checked on both sides of every split it makes on the feature, from many
+    starting rows. Sign 0: free."""
+    splits = forest.left != np.arange(len(forest.left))
+    rows = np.random.default_rng(0).uniform(0.0, 3.0, (50, len(signs)))
+    for column, sign in enumerate(signs):
+        cuts = np.unique(forest.threshold[splits & (forest.feature == column)])
+        values = np.sort(np.concatenate([cuts - 1e-9, cuts + 1e-9, [-1.0, 10.0]]))
+        for row in rows if sign else ():
+            along = np.tile(row, (len(values), 1))
+            along[:, column] = values
+            assert (np.diff(forest.log_odds(along)) * sign >= -1e-12).all(), column
+
+
+def stump(column: int, at: float, below: float, above: float) -> dict:
+    """A tree (as JSON data) of one split: `below` up to `at` in feature `column`,
+    `above` over it."""
+    return {"feature": [column, 0, 0], "threshold": [at, 0.0, 0.0], "left": [1, 1, 2],
+            "right": [2, 1, 2], "value": [0.0, below, above]}  # fmt: skip
+
+
+def line_model(feature: str, slope: float, intercept: float, join: float) -> JoinModel:
+    """A story join model that looks at one feature, whose log-odds follow
+    `slope` * value + `intercept` over [0, 1] in 256 steps, each worth the line at its
+    upper end (a value on a step's edge gets the line's own probability): a step of one
+    split per edge."""
+    steps, column = 256, FEATURES.index(feature)
+    rise = slope / steps
+    trees = [stump(column, k / steps, 0.0, rise) for k in range(1, steps)]
+    return JoinModel("test", Forest.of(intercept + rise, trees), join, 1.01, 0.8)
+
+
 def cover_model() -> JoinModel:
     """A story join model that looks at one thing: the share of the report's entities that
     its candidate story names (it joins from one half up)."""
-    weights = np.zeros(len(FEATURES))
-    weights[FEATURES.index("entity_cover")] = 6.0
-    zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
-    return JoinModel("test", zeros, ones, weights, -3.0, 0.5, 1.01, 0.8)
+    return line_model("entity_cover", 6.0, -3.0, join=0.5)
 
 
 def headline_model(**thresholds: float) -> JoinModel:
     """A story join model that trusts headline words alone: a report fits a story when
     most of its headline's words are the story's (it joins from .99 unless told)."""
-    weights = np.zeros(len(FEATURES))
-    weights[FEATURES.index("title_overlap")] = 10.0
-    zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
-    return replace(JoinModel("test", zeros, ones, weights, -4.0, 0.99, 1.01, 0.8), **thresholds)
+    return replace(line_model("title_overlap", 10.0, -4.0, join=0.99), **thresholds)

@@ -4,14 +4,15 @@ topic, merges, and its bounded lookups (the dev-set figures are in test_stories_
 import io
 import json
 import unicodedata
-from dataclasses import replace
 from datetime import date
 
 import numpy as np
 import pytest
 
 from bench.fit_stories import SIGNS
+from bench.forest import forest_of
 from pipelines.evidence import Evidence, EvidenceReader
+from pipelines.forest import Forest
 from pipelines.shingles import _SEPARATORS, body_hash, words
 from pipelines.stories import StoryClusterer, _ReportFit, cluster_lines
 from pipelines.story_model import (
@@ -25,7 +26,7 @@ from pipelines.story_model import (
 )
 from pipelines.story_store import MemoryStoryStore
 from pipelines.tense import announces
-from tests.conftest import cover_model, headline_model
+from tests.conftest import assert_monotone, cover_model, headline_model
 
 WIRE = (
     "The Defence Acquisition Council on Thursday cleared the purchase of 12 Su-30MKI fighter "
@@ -42,10 +43,26 @@ WIRE = (
 )
 
 
-def test_the_shipped_join_model_keeps_the_sign_of_every_weight() -> None:
+def test_the_shipped_join_model_moves_each_feature_s_way_only() -> None:
     """More shared entities never count against a story (see bench/fit_stories.SIGNS)."""
-    for feature, weight in zip(FEATURES, default_model().weights, strict=True):
-        assert weight * SIGNS[feature] >= 0, feature
+    assert_monotone(default_model().forest, [SIGNS[feature] for feature in FEATURES])
+
+
+def test_the_fitted_trees_score_as_sklearn_does_and_survive_json() -> None:
+    """bench/forest.forest_of reads sklearn's trees; the forest it makes gives their
+    probabilities exactly, before and after the round trip through story_model.json."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(1)
+    X = rng.uniform(0.0, 1.0, (400, len(FEATURES)))
+    y = X[:, 0] + X[:, 1] * X[:, 2] + rng.normal(0, 0.2, 400) > 0.8
+    trees = HistGradientBoostingClassifier(max_iter=30, max_leaf_nodes=8).fit(X, y)
+    model = JoinModel("test", forest_of(trees), 0.5, 1.01, 0.8)
+    expected = trees.predict_proba(X)[:, 1]
+    assert np.allclose(model.probabilities(X), expected, rtol=0, atol=1e-12)
+    again = JoinModel.from_dict(json.loads(json.dumps(model.to_dict())))
+    assert np.allclose(again.probabilities(X), expected, rtol=0, atol=1e-12)
+    assert model.probability(X[7]) == pytest.approx(expected[7], abs=1e-12)
 
 
 def test_words_are_letters_marks_and_digits_of_any_script() -> None:
@@ -509,17 +526,7 @@ def test_one_sum_in_two_currencies_is_no_amount_conflict() -> None:
 
 def test_a_report_that_fits_two_stories_merges_them() -> None:
     # A model that trusts headline words alone, to drive the merge deterministically.
-    weights = np.array([10.0 if name == "title_overlap" else 0.0 for name in FEATURES])
-    model = replace(
-        default_model(),
-        mean=np.zeros(len(FEATURES)),
-        scale=np.ones(len(FEATURES)),
-        weights=weights,
-        intercept=-4.0,
-        join=0.6,
-        merge=0.7,
-    )
-    clusterer = StoryClusterer(model=model)
+    clusterer = StoryClusterer(model=headline_model(join=0.6, merge=0.7))
     clusterer.assign("a", "Kalibr frigate launched at Yantar", "The frigate was launched.")
     clusterer.assign("b", "Tushil sea trials begin in Baltic", "Sea trials began.")
     bridge = clusterer.assign(
@@ -745,8 +752,7 @@ def test_the_join_model_counts_a_copy_only_as_far_as_its_opening_is_copied() -> 
 def test_a_copy_under_its_own_opening_joins_its_original_in_either_order() -> None:
     """The reprint's opening is not in the original, but the original's is in the reprint:
     whichever comes first, they end as one story (the join model alone never joins)."""
-    zeros, ones = np.zeros(len(FEATURES)), np.ones(len(FEATURES))
-    never = JoinModel("test", zeros, ones, zeros, 0.0, 0.99, 1.01, 0.8)  # probability .5
+    never = JoinModel("test", Forest.of(0.0, []), 0.99, 1.01, 0.8)  # probability .5
     reports = {
         "wire": {"title": "DAC clears 12 Su-30MKI jets", "text": WIRE},
         "reprint": {"title": "Sweets in Nashik as Sukhoi order comes", "text": DATELINED},

@@ -11,7 +11,6 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from pipelines.article import Article
@@ -19,9 +18,9 @@ from pipelines.evidence import EvidenceReader
 from pipelines.recluster import needs_recluster, recent_small_stories, recluster, replayed_since
 from pipelines.store import Store
 from pipelines.stories import StoryClusterer
-from pipelines.story_model import FEATURES, default_model
+from pipelines.story_model import default_model
 from pipelines.story_store import MemoryStoryStore
-from tests.conftest import REPO, cover_model, run_newswatch, write_sources
+from tests.conftest import REPO, cover_model, headline_model, run_newswatch, write_sources
 from tests.test_kills import RESTORE_CTRL_C, descendants, killed_afterwards, wait_until_gone
 
 READER = EvidenceReader()
@@ -122,11 +121,7 @@ def test_the_recent_small_stories_are_read_again_for_a_crawls_refining(store):
 
 
 def test_a_merged_story_stays_an_alias_of_the_story_it_joined(store):
-    weights = np.array([10.0 if name == "title_overlap" else 0.0 for name in FEATURES])
-    model = replace(
-        default_model(), mean=np.zeros(len(FEATURES)), scale=np.ones(len(FEATURES)),
-        weights=weights, intercept=-4.0, join=0.6, merge=0.7,
-    )  # fmt: skip
+    model = replace(default_model(), forest=headline_model().forest, join=0.6, merge=0.7)
     clusterer = StoryClusterer(store.story_store(run_id=7), model=model, reader=READER)
     reports = [
         ("https://a.example/1", None, "Kalibr frigate launched at Yantar", "Launched."),

@@ -6,9 +6,11 @@ import math
 
 import pytest
 
+from bench.fit_themes import SIGNS
 from pipelines.theme_model import CUE_FEATURES, FEATURES, ThemeModel, default_model
 from pipelines.theme_words import HEAD_CHARS, LEAN_FLOOR, ThemeWords, default_words, stems
 from pipelines.topic import Classifier
+from tests.conftest import assert_monotone, stump
 
 THEMES = ["delivery", "arms-deal"]
 
@@ -77,22 +79,17 @@ def test_reports_in_two_scripts_give_the_word_model_the_same_terms() -> None:
     assert "Rajnath Singh" not in late
 
 
-def _logistic(features: tuple[str, ...], weight: dict[str, float]) -> dict:
-    return {
-        "mean": [0.0] * len(features),
-        "scale": [1.0] * len(features),
-        "weights": [weight.get(f, 0.0) for f in features],
-        "intercepts": {"delivery": -2.0},
-    }
-
-
 def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> None:
+    cues = {"mean": [0.0] * len(CUE_FEATURES), "scale": [1.0] * len(CUE_FEATURES),
+            "weights": [2.0 if f == "strong" else 0.0 for f in CUE_FEATURES],
+            "intercepts": {"delivery": -2.0}}  # fmt: skip
     model = ThemeModel(
         {
             "version": "t",
             "features": list(FEATURES),
-            "with_words": _logistic(FEATURES, {"strong": 2.0, "words": 3.0}),
-            "cues": _logistic(CUE_FEATURES, {"strong": 2.0}),
+            "themes": ["delivery"],
+            "with_words": {"base": 0.0, "trees": [stump(FEATURES.index("words"), 0.0, -3.0, 3.0)]},
+            "cues": cues,
             "threshold": 0.5,
             "sure": 0.8,
             "words_digest": "",
@@ -107,9 +104,16 @@ def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> Non
     assert model.probability("delivery", [*values, 1.0]) > 0.5
 
 
+def test_the_shipped_theme_model_moves_each_feature_s_way_only() -> None:
+    """More strong cues never count against a theme, negation never for it (see
+    bench/fit_themes.SIGNS); which theme is asked is free."""
+    model = default_model()
+    assert_monotone(model.with_words, [SIGNS[f] for f in FEATURES] + [0] * len(model.themes))
+
+
 def test_the_shipped_theme_model_names_the_shipped_word_model() -> None:
     assert default_model().words_digest == default_words().digest
-    assert default_words().themes == list(default_model().with_words.intercepts)
+    assert default_words().themes == default_model().themes
 
 
 def test_the_theme_f1_interval_draws_whole_stories() -> None:

@@ -9,6 +9,7 @@ import pytest
 from pipelines.lexicon import Lexicon
 from pipelines.theme_model import CUE_FEATURES, FEATURES, ThemeModel
 from pipelines.topic import BAND, THEMES, THRESHOLD, Classifier, classify_lines, status_for
+from tests.conftest import stump
 
 
 @pytest.fixture(scope="module")
@@ -351,14 +352,14 @@ def test_a_system_the_lexicon_says_implies_a_theme_is_evidence_for_it() -> None:
     assert "co-development" not in classifier.theme_features("India delivers missiles", buried)
 
     # Its evidence names what implied it (under a model that trusts the implication).
-    def trusting(features: tuple[str, ...]) -> dict:
-        weights = [10.0 if f == "implied" else 0.0 for f in features]
-        return {"mean": [0.0] * len(features), "scale": [1.0] * len(features),
-                "weights": weights, "intercepts": dict.fromkeys(THEMES, -5.0)}  # fmt: skip
-
+    weights = [10.0 if f == "implied" else 0.0 for f in CUE_FEATURES]
+    cues = {"mean": [0.0] * len(CUE_FEATURES), "scale": [1.0] * len(CUE_FEATURES),
+            "weights": weights, "intercepts": dict.fromkeys(THEMES, -5.0)}  # fmt: skip
+    trusting = {"base": 0.0, "trees": [stump(FEATURES.index("implied"), 0.5, -5.0, 5.0)]}
     model = ThemeModel(
-        {"version": "t", "features": list(FEATURES), "with_words": trusting(FEATURES),
-         "cues": trusting(CUE_FEATURES), "threshold": 0.5, "sure": 0.9, "words_digest": ""}
+        {"version": "t", "features": list(FEATURES), "themes": list(THEMES),
+         "with_words": trusting, "cues": cues, "threshold": 0.5, "sure": 0.9,
+         "words_digest": ""}
     )  # fmt: skip
     tags = Classifier(themes=model).classify("India delivers BrahMos missiles", text).tags
     (theme,) = [t for t in tags if t.name == "co-development"]

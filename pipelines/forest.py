@@ -1,0 +1,135 @@
+"""Fitted decision trees as data: read from JSON and evaluated with numpy alone.
+
+bench/forest.py fits them (scikit-learn's HistGradientBoostingClassifier) and writes them
+in the form read here, so that the pipeline needs no scikit-learn and no pickles: the story
+join model and the theme model are such forests. Trees weigh one kind of evidence by
+another, which a linear score cannot (a foreign report's shared names count for more when
+its words can say nothing), and each is fitted monotone in the direction its feature
+should count.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+# A tree of at most this many splits is read through a table of its leaf for every
+# outcome of its splits (2 ** splits entries): HistGradientBoostingClassifier's trees of 8
+# leaves have 7 splits.
+MAX_SPLITS = 12
+
+
+@dataclass(frozen=True, eq=False)
+class Forest:
+    """Gradient-boosted decision trees: the log-odds of a row of features is `base` plus
+    the value of the leaf each tree sends it to. The nodes of all trees are numbered in one
+    sequence, tree after tree from its root (`roots`); a leaf leads to itself. A row is
+    scored without walking the trees: every split of every tree is tested at once, each
+    tree's outcomes make a number, and a table per tree (`_leaves`) gives the value of
+    the leaf those outcomes lead to."""
+
+    base: float
+    roots: np.ndarray  # the node each tree starts at
+    feature: np.ndarray  # per node: the feature it splits on
+    threshold: np.ndarray  # values up to it go to the left child
+    left: np.ndarray
+    right: np.ndarray
+    value: np.ndarray  # a leaf's log-odds (0 at a split)
+
+    @classmethod
+    def of(cls, base: float, trees: list[dict[str, list]]) -> Forest:
+        """A forest of `trees`, each a dict of node lists (TREE_ARRAYS) whose children are
+        numbered within the tree."""
+        sizes = [len(tree["feature"]) for tree in trees]
+        roots = np.cumsum([0, *sizes], dtype=np.intp)[:-1]
+        arrays = {}
+        for name, kind in TREE_ARRAYS.items():
+            parts = [np.asarray(tree[name], dtype=kind) for tree in trees]
+            if name in ("left", "right"):  # children numbered in the whole forest
+                parts = [part + root for part, root in zip(parts, roots, strict=True)]
+            arrays[name] = np.concatenate(parts) if parts else np.zeros(0, kind)
+        forest = cls(float(base), roots, **arrays)
+        if forest._splits.shape[1] > MAX_SPLITS:
+            raise ValueError(f"a tree of more than {MAX_SPLITS} splits: refit with fewer leaves")
+        return forest
+
+    @cached_property
+    def depth(self) -> int:
+        """The most splits on a path from a root to a leaf."""
+        deepest, nodes = 0, self.roots
+        while (splits := nodes[self.left[nodes] != nodes]).size:
+            nodes = np.concatenate([self.left[splits], self.right[splits]])
+            deepest += 1
+        return deepest
+
+    def log_odds(self, rows: np.ndarray) -> np.ndarray:
+        """The log-odds of each row of `rows` (one set of features each)."""
+        splits = self._splits  # (trees, most splits): a padding slot tests -inf, never true
+        goes_left = rows[:, self.feature[splits]] <= self._split_thresholds
+        outcomes = goes_left @ (1 << np.arange(splits.shape[1]))  # (rows, trees)
+        return self.base + self._leaves[np.arange(len(self.roots)), outcomes].sum(axis=1)
+
+    @cached_property
+    def _splits(self) -> np.ndarray:
+        """Each tree's split nodes, in node order, padded with node 0 (tested never)."""
+        ends = np.append(self.roots, len(self.feature))[1:]
+        found = [
+            root + np.flatnonzero(self.left[root:end] != np.arange(root, end))
+            for root, end in zip(self.roots, ends, strict=True)
+        ]
+        splits = np.zeros((len(found), max(map(len, found), default=0)), dtype=np.intp)
+        for k, nodes in enumerate(found):
+            splits[k, : len(nodes)] = nodes
+        return splits
+
+    @cached_property
+    def _split_thresholds(self) -> np.ndarray:
+        thresholds = self.threshold[self._splits]
+        padding = np.arange(self._splits.shape[1]) >= self._split_counts[:, None]
+        thresholds[padding] = -np.inf
+        return thresholds
+
+    @cached_property
+    def _split_counts(self) -> np.ndarray:
+        return (self.left[self._splits] != self._splits).sum(axis=1)
+
+    @cached_property
+    def _leaves(self) -> np.ndarray:
+        """Per tree, the value of the leaf each outcome of its splits leads to (bit i of
+        an outcome: whether its i-th split goes left), found by walking every outcome."""
+        splits = self._splits
+        outcomes = np.arange(1 << splits.shape[1])
+        bit = np.zeros(len(self.feature), dtype=np.intp)  # each split's place in its tree
+        for k in range(len(splits)):
+            bit[splits[k, : self._split_counts[k]]] = np.arange(self._split_counts[k])
+        node = np.repeat(self.roots[:, None], len(outcomes), axis=1)
+        for _ in range(self.depth):
+            goes_left = (outcomes >> bit[node]) & 1 == 1
+            node = np.where(goes_left, self.left[node], self.right[node])
+        return self.value[node]
+
+    def split_features(self) -> list[int]:
+        """The feature of every split (every node that is no leaf), tree by tree."""
+        return self.feature[self.left != np.arange(len(self.left))].tolist()
+
+    def to_dict(self) -> dict[str, Any]:
+        ends = np.append(self.roots, len(self.feature))[1:]
+        trees = []
+        for root, end in zip(self.roots, ends, strict=True):
+            tree = {name: getattr(self, name)[root:end] for name in TREE_ARRAYS}
+            tree["left"], tree["right"] = tree["left"] - root, tree["right"] - root
+            trees.append({name: nodes.tolist() for name, nodes in tree.items()})
+        return {"base": self.base, "trees": trees}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Forest:
+        return cls.of(data["base"], data["trees"])
+
+
+TREE_ARRAYS = {
+    "feature": np.intp, "threshold": np.float64, "left": np.intp, "right": np.intp,
+    "value": np.float64,
+}  # fmt: skip
