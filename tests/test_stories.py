@@ -63,6 +63,13 @@ def test_the_fitted_trees_score_as_sklearn_does_and_survive_json() -> None:
     again = JoinModel.from_dict(json.loads(json.dumps(model.to_dict())))
     assert np.allclose(again.probabilities(X), expected, rtol=0, atol=1e-12)
     assert model.probability(X[7]) == pytest.approx(expected[7], abs=1e-12)
+    # A tree is read through a table of 2 ** splits leaves: a deeper one is refused.
+    nodes = range(27)  # 13 splits in a row, each with a leaf on its right
+    chain = {"feature": [0] * 27, "threshold": [float(k) for k in nodes], "value": [0.0] * 27,
+             "left": [k + 1 if k < 13 else k for k in nodes],
+             "right": [k + 14 if k < 13 else k for k in nodes]}  # fmt: skip
+    with pytest.raises(ValueError, match="more than 12 splits"):
+        Forest.of(0.0, [chain])
 
 
 def test_words_are_letters_marks_and_digits_of_any_script() -> None:
