@@ -28,7 +28,7 @@ class Forest:
     the value of the leaf each tree sends it to. The nodes of all trees are numbered in one
     sequence, tree after tree from its root (`roots`); a leaf leads to itself. A row is
     scored without walking the trees: every split of every tree is tested at once, each
-    tree's outcomes make a number, and a table per tree (`_leaves`) gives the value of
+    tree's outcomes make a number, and a table per tree (`_tables`) gives the value of
     the leaf those outcomes lead to."""
 
     base: float
@@ -52,8 +52,7 @@ class Forest:
                 parts = [part + root for part, root in zip(parts, roots, strict=True)]
             arrays[name] = np.concatenate(parts) if parts else np.zeros(0, kind)
         forest = cls(float(base), roots, **arrays)
-        if forest._splits.shape[1] > MAX_SPLITS:
-            raise ValueError(f"a tree of more than {MAX_SPLITS} splits: refit with fewer leaves")
+        forest._tables  # noqa: B018 -- built now: a tree too deep for them is refused here
         return forest
 
     @cached_property
@@ -67,53 +66,42 @@ class Forest:
 
     def log_odds(self, rows: np.ndarray) -> np.ndarray:
         """The log-odds of each row of `rows` (one set of features each)."""
-        splits = self._splits  # (trees, most splits): a padding slot tests -inf, never true
-        goes_left = rows[:, self.feature[splits]] <= self._split_thresholds
+        splits, thresholds, leaves = self._tables
+        goes_left = rows[:, self.feature[splits]] <= thresholds  # (rows, trees, splits)
         outcomes = goes_left @ (1 << np.arange(splits.shape[1]))  # (rows, trees)
-        return self.base + self._leaves[np.arange(len(self.roots)), outcomes].sum(axis=1)
+        return self.base + leaves[np.arange(len(self.roots)), outcomes].sum(axis=1)
 
     @cached_property
-    def _splits(self) -> np.ndarray:
-        """Each tree's split nodes, in node order, padded with node 0 (tested never)."""
-        ends = np.append(self.roots, len(self.feature))[1:]
-        found = [
-            root + np.flatnonzero(self.left[root:end] != np.arange(root, end))
-            for root, end in zip(self.roots, ends, strict=True)
-        ]
-        splits = np.zeros((len(found), max(map(len, found), default=0)), dtype=np.intp)
-        for k, nodes in enumerate(found):
-            splits[k, : len(nodes)] = nodes
-        return splits
+    def is_split(self) -> np.ndarray:
+        """Per node: whether it splits (a leaf leads to itself)."""
+        return self.left != np.arange(len(self.left))
 
     @cached_property
-    def _split_thresholds(self) -> np.ndarray:
-        thresholds = self.threshold[self._splits]
-        padding = np.arange(self._splits.shape[1]) >= self._split_counts[:, None]
-        thresholds[padding] = -np.inf
-        return thresholds
-
-    @cached_property
-    def _split_counts(self) -> np.ndarray:
-        return (self.left[self._splits] != self._splits).sum(axis=1)
-
-    @cached_property
-    def _leaves(self) -> np.ndarray:
-        """Per tree, the value of the leaf each outcome of its splits leads to (bit i of
-        an outcome: whether its i-th split goes left), found by walking every outcome."""
-        splits = self._splits
-        outcomes = np.arange(1 << splits.shape[1])
+    def _tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per tree: its split nodes in node order, padded with node 0; their thresholds,
+        the padding's -inf (never reached); and the value of the leaf each outcome of its
+        splits leads to (bit i: whether its i-th split goes left), by walking every one."""
+        nodes = np.flatnonzero(self.is_split)
+        tree = np.searchsorted(self.roots, nodes, side="right") - 1
+        counts = np.bincount(tree, minlength=len(self.roots))
+        if counts.max(initial=0) > MAX_SPLITS:
+            raise ValueError(f"a tree of more than {MAX_SPLITS} splits: refit with fewer leaves")
+        place = np.arange(len(nodes)) - np.repeat(np.cumsum(counts) - counts, counts)
+        splits = np.zeros((len(self.roots), counts.max(initial=0)), dtype=np.intp)
+        thresholds = np.full(splits.shape, -np.inf)
+        splits[tree, place], thresholds[tree, place] = nodes, self.threshold[nodes]
         bit = np.zeros(len(self.feature), dtype=np.intp)  # each split's place in its tree
-        for k in range(len(splits)):
-            bit[splits[k, : self._split_counts[k]]] = np.arange(self._split_counts[k])
+        bit[nodes] = place
+        outcomes = np.arange(1 << splits.shape[1])
         node = np.repeat(self.roots[:, None], len(outcomes), axis=1)
         for _ in range(self.depth):
             goes_left = (outcomes >> bit[node]) & 1 == 1
             node = np.where(goes_left, self.left[node], self.right[node])
-        return self.value[node]
+        return splits, thresholds, self.value[node]
 
     def split_features(self) -> list[int]:
         """The feature of every split (every node that is no leaf), tree by tree."""
-        return self.feature[self.left != np.arange(len(self.left))].tolist()
+        return self.feature[self.is_split].tolist()
 
     def to_dict(self) -> dict[str, Any]:
         ends = np.append(self.roots, len(self.feature))[1:]

@@ -90,10 +90,9 @@ def assert_monotone(forest: Forest, signs: list[int]) -> None:
     """Along each feature of sign +1 (-1), every other held, the forest's log-odds never
     fall (rise): checked on both sides of every split it makes on the feature, from many
     starting rows. Sign 0: free."""
-    splits = forest.left != np.arange(len(forest.left))
     rows = np.random.default_rng(0).uniform(0.0, 3.0, (50, len(signs)))
     for column, sign in enumerate(signs):
-        cuts = np.unique(forest.threshold[splits & (forest.feature == column)])
+        cuts = np.unique(forest.threshold[forest.is_split & (forest.feature == column)])
         values = np.sort(np.concatenate([cuts - 1e-9, cuts + 1e-9, [-1.0, 10.0]]))
         for row in rows if sign else ():
             along = np.tile(row, (len(values), 1))
