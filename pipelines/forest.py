@@ -66,10 +66,10 @@ class Forest:
 
     def log_odds(self, rows: np.ndarray) -> np.ndarray:
         """The log-odds of each row of `rows` (one set of features each)."""
-        splits, thresholds, leaves = self._tables
-        goes_left = rows[:, self.feature[splits]] <= thresholds  # (rows, trees, splits)
-        outcomes = goes_left @ (1 << np.arange(splits.shape[1]))  # (rows, trees)
-        return self.base + leaves[np.arange(len(self.roots)), outcomes].sum(axis=1)
+        features, thresholds, bits, leaves, first_leaf = self._tables
+        goes_left = rows[:, features] <= thresholds  # (rows, trees, splits)
+        outcomes = np.einsum("rts,s->rt", goes_left, bits)  # (rows, trees)
+        return self.base + leaves[first_leaf + outcomes].sum(axis=1)
 
     @cached_property
     def is_split(self) -> np.ndarray:
@@ -77,27 +77,31 @@ class Forest:
         return self.left != np.arange(len(self.left))
 
     @cached_property
-    def _tables(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per tree: its split nodes in node order, padded with node 0; their thresholds,
-        the padding's -inf (never reached); and the value of the leaf each outcome of its
-        splits leads to (bit i: whether its i-th split goes left), by walking every one."""
+    def _tables(self) -> tuple[np.ndarray, ...]:
+        """What `log_odds` reads, per tree: the features of its splits, in node order,
+        padded with feature 0; their thresholds, the padding's -inf (never reached); the
+        weight of each split's outcome in the number of the tree's outcomes (bit i: whether
+        its i-th split goes left); and, in one flat table, the value of the leaf each such
+        number leads to (found by walking every one), the tree's first at `first_leaf`."""
         nodes = np.flatnonzero(self.is_split)
         tree = np.searchsorted(self.roots, nodes, side="right") - 1
         counts = np.bincount(tree, minlength=len(self.roots))
         if counts.max(initial=0) > MAX_SPLITS:
             raise ValueError(f"a tree of more than {MAX_SPLITS} splits: refit with fewer leaves")
         place = np.arange(len(nodes)) - np.repeat(np.cumsum(counts) - counts, counts)
-        splits = np.zeros((len(self.roots), counts.max(initial=0)), dtype=np.intp)
-        thresholds = np.full(splits.shape, -np.inf)
-        splits[tree, place], thresholds[tree, place] = nodes, self.threshold[nodes]
+        features = np.zeros((len(self.roots), counts.max(initial=0)), dtype=np.intp)
+        thresholds = np.full(features.shape, -np.inf)
+        features[tree, place], thresholds[tree, place] = self.feature[nodes], self.threshold[nodes]
         bit = np.zeros(len(self.feature), dtype=np.intp)  # each split's place in its tree
         bit[nodes] = place
-        outcomes = np.arange(1 << splits.shape[1])
+        outcomes = np.arange(1 << features.shape[1])
         node = np.repeat(self.roots[:, None], len(outcomes), axis=1)
         for _ in range(self.depth):
             goes_left = (outcomes >> bit[node]) & 1 == 1
             node = np.where(goes_left, self.left[node], self.right[node])
-        return splits, thresholds, self.value[node]
+        first_leaf = np.arange(len(self.roots)) * len(outcomes)
+        bits = 1 << np.arange(features.shape[1])
+        return features, thresholds, bits, self.value[node].ravel(), first_leaf
 
     def split_features(self) -> list[int]:
         """The feature of every split (every node that is no leaf), tree by tree."""

@@ -37,10 +37,10 @@ import numpy as np
 from pipelines.evidence import Evidence, EvidenceReader
 from pipelines.shingles import containment
 from pipelines.story_model import (
-    FEATURES,
     JoinModel,
     Probe,
     StoryProfile,
+    compare_facts,
     default_model,
     evidence_keys,
     features,
@@ -65,11 +65,6 @@ REFINE_ROUNDS = 2
 # A story of a batch this small may have formed before the story of its event did (one
 # or two early reports, or undated ones, judged last): `refine` judges it again.
 SMALL_STORY = 2
-# Facts two reports state otherwise (FEATURES, each 1 when they do): another kind of act
-# (a contract and a delivery), another event year, another year of one named event, days
-# more than EVENT_DAYS apart. Two stories of one script with such a pair never regroup.
-CONFLICTS = ("act_conflict", "year_conflict", "event_conflict", "day_far")
-_CONFLICTS = [FEATURES.index(name) for name in CONFLICTS]
 # How close a third story may come to one of two stories of one script, under how well
 # the two fit each other, before it is their rival and they do not regroup.
 RIVAL_MARGIN = 0.1
@@ -244,7 +239,7 @@ class StoryClusterer:
         meet. In one script, reports of one event that fit each other just under the join
         threshold stay apart too (three reports of a commissioning, each at .93 to .96),
         but there other events of one topic fit as well: two stories of one script merge
-        only when no two of their reports state other facts (CONFLICTS) and no third
+        only when no two of their reports state other facts (`Facts.conflicting`) and no third
         story is their rival. Averaging over every pair keeps one report that
         fits two events from chaining them. Returns the new assignment of each report
         that moved."""
@@ -278,10 +273,10 @@ class StoryClusterer:
         def consider(a: StoryId, b: StoryId) -> None:
             one_script = bool(writings[a] & writings[b])
             threshold = self.model.regroup_one_script if one_script else self.model.regroup
-            score = fit.linkage(reports[a], reports[b], threshold)
-            if score < threshold:
+            if one_script and fit.conflicting(reports[a], reports[b]):
                 return
-            if one_script and (fit.conflicting(reports[a], reports[b]) or rival(a, b, score)):
+            score = fit.linkage(reports[a], reports[b], threshold)
+            if score < threshold or (one_script and rival(a, b, score)):
                 return
             first, second = sorted((a, b), key=str)
             entry = (-score, str(first), str(second), first, second)
@@ -520,7 +515,7 @@ def _apart_from_some(writings: dict[StoryId, set[str]]) -> list[StoryId]:
 class _ReportFit:
     """How well two reports of a batch fit each other, each judged against a story of the
     other alone (the better of the two ways, as the model is not symmetric), and whether
-    either way they state other facts (CONFLICTS), remembered."""
+    either way they state other facts (`Facts.conflicting`), remembered."""
 
     def __init__(
         self, probe: Callable[[Evidence], Probe], model: JoinModel, evidence: dict[str, Evidence]
@@ -530,7 +525,8 @@ class _ReportFit:
         self.evidence = evidence
         self._probes: dict[str, Probe] = {}
         self._alone: dict[str, StoryProfile] = {}
-        self._pairs: dict[tuple[str, str], tuple[float, bool]] = {}
+        self._fits: dict[tuple[str, str], float] = {}
+        self._conflicts: dict[tuple[str, str], bool] = {}
 
     def linkage(self, docs: list[str], others: list[str], floor: float = 0.0) -> float:
         """The mean fit of every report of `docs` with every report of `others`; or, as
@@ -541,34 +537,49 @@ class _ReportFit:
         allowed = pairs * (1.0 - floor)  # how far the pairs may fall short of 1 in all
         shortfall = 0.0
         for a, b in itertools.product(docs, others):
-            shortfall += 1.0 - self._pair(a, b)[0]
+            shortfall += 1.0 - self._fit(a, b)
             if shortfall > allowed:
                 break
         return (pairs - shortfall) / pairs
 
     def conflicting(self, docs: list[str], others: list[str]) -> bool:
-        """Whether some report of `docs` and some report of `others` state other facts."""
-        return any(self._pair(a, b)[1] for a in docs for b in others)
+        """Whether some report of `docs` and some report of `others` state other facts
+        (which takes a fraction of the time of judging how well they fit)."""
+        return any(self._conflicting(a, b) for a in docs for b in others)
 
-    def _pair(self, a: str, b: str) -> tuple[float, bool]:
+    def _fit(self, a: str, b: str) -> float:
         key = (a, b) if a < b else (b, a)
-        if key not in self._pairs:
-            (fit_ab, conflict_ab), (fit_ba, conflict_ba) = self._judge(a, b), self._judge(b, a)
-            self._pairs[key] = (max(fit_ab, fit_ba), conflict_ab or conflict_ba)
-        return self._pairs[key]
+        if key not in self._fits:
+            both = np.vstack([self._features(a, b), self._features(b, a)])
+            self._fits[key] = float(self.model.probabilities(both).max())
+        return self._fits[key]
 
-    def _judge(self, report: str, alone: str) -> tuple[float, bool]:
-        """The probability that `report` joins a story of `alone` only, and whether it
-        states other facts than that story."""
+    def _conflicting(self, a: str, b: str) -> bool:
+        key = (a, b) if a < b else (b, a)
+        if key not in self._conflicts:
+            self._conflicts[key] = any(
+                compare_facts(self._probe_of(report), self._alone_of(alone)).conflicting
+                for report, alone in ((a, b), (b, a))
+            )
+        return self._conflicts[key]
+
+    def _features(self, report: str, alone: str) -> np.ndarray:
+        """The features of `report` against a story of `alone` only."""
+        copy = _copy_in(self.evidence[report], alone, self.evidence[alone].shingles)
+        return features(self._probe_of(report), self._alone_of(alone), copy.shared)
+
+    def _probe_of(self, report: str) -> Probe:
         if report not in self._probes:
             self._probes[report] = self.probe(self.evidence[report])
-        if alone not in self._alone:
+        return self._probes[report]
+
+    def _alone_of(self, doc_id: str) -> StoryProfile:
+        """A story of `doc_id` only."""
+        if doc_id not in self._alone:
             profile = StoryProfile()
-            profile.add(self.evidence[alone])
-            self._alone[alone] = profile
-        copy = _copy_in(self.evidence[report], alone, self.evidence[alone].shingles)
-        values = features(self._probes[report], self._alone[alone], copy.shared)
-        return self.model.probability(values), bool(values[_CONFLICTS].any())
+            profile.add(self.evidence[doc_id])
+            self._alone[doc_id] = profile
+        return self._alone[doc_id]
 
 
 class Copy(NamedTuple):

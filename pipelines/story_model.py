@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -338,6 +338,60 @@ class Probe:
         self.near_weekdays = _near_weekdays(self.day) if self.day is not None else set()
 
 
+# Features are rounded to this many decimals: sums over sets of strings run in an order
+# that changes with each process's string hashing, and their last bits with it, which
+# fitted trees would otherwise turn into a different model on each run.
+ROUNDING = 9
+
+
+class Facts(NamedTuple):
+    """What a report and a story state of their event's day, year and kind of act: part
+    of the FEATURES, and what tells two reports of one topic apart before anything else
+    (`conflicting`)."""
+
+    gap: int | None  # days between the report's event day and the story's nearest one
+    event_conflict: bool  # a named event of another year (INDRA-2021 and INDRA-2025)
+    year_conflict: bool  # another event year
+    same_act: bool  # the story has members of the report's kind of act
+    kin: bool  # or of a related kind (an arrival and the talks)
+    act_conflict: bool  # or only of another kind (a contract and a delivery)
+
+    @property
+    def conflicting(self) -> bool:
+        """Whether they state other facts: another kind of act, another event year, another
+        year of one named event, or days more than EVENT_DAYS apart."""
+        return (
+            self.act_conflict
+            or self.year_conflict
+            or self.event_conflict
+            or (self.gap is not None and self.gap > EVENT_DAYS)
+        )
+
+
+def compare_facts(probe: Probe, story: StoryProfile) -> Facts:
+    """The Facts of a report against a story."""
+    evidence = probe.evidence
+    gap = None
+    if probe.day is not None and story.day_numbers:
+        gap = min(abs(probe.day - day) for day in story.day_numbers)
+    act, stated = evidence.act, story.acts.total()
+    same_act = bool(act and story.acts[act])
+    kin = bool(act and not same_act and any(related(act, other) for other in story.acts))
+    return Facts(
+        gap=gap,
+        event_conflict=any(
+            name in story.event_years and year not in story.event_years[name]
+            for name, year in probe.events
+        ),
+        year_conflict=(
+            evidence.year is not None and bool(story.years) and evidence.year not in story.years
+        ),
+        same_act=same_act,
+        kin=kin,
+        act_conflict=bool(act and stated) and not same_act and not kin,
+    )
+
+
 def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     """The FEATURES of a report against a story, in order. `copy` is how much of the
     report the closest member of the story copies (0 when none is near)."""
@@ -354,17 +408,9 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     core_shared = shared & story.core.keys()
     core_total = story.core_total + sum(shares[e] * (idf[e] - 1) for e in core_shared)
 
-    event_conflict = any(
-        name in story.event_years and year not in story.event_years[name]
-        for name, year in probe.events
-    )
-    gap = None
-    if probe.day is not None and story.day_numbers:
-        gap = min(abs(probe.day - day) for day in story.day_numbers)
+    facts = compare_facts(probe, story)
+    gap = facts.gap
     weekdays_fit = _weekdays_fit(probe, story)
-    year_conflict = float(
-        evidence.year is not None and bool(story.years) and evidence.year not in story.years
-    )
     mentioned = evidence.years | story.mentioned_years.keys()
     years_jaccard = (
         len(evidence.years & story.mentioned_years.keys()) / len(mentioned) if mentioned else 0.0
@@ -373,8 +419,6 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
     union = evidence.themes | themes
     tense = story.ahead / story.size if evidence.ahead else 1 - story.ahead / story.size
     act, stated = evidence.act, story.acts.total()
-    same_act = bool(act and story.acts[act])
-    kin = bool(act and not same_act and any(related(act, other) for other in story.acts))
     return np.array(
         [
             dot / norm if norm else 0.0,
@@ -386,7 +430,7 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             if probe.lead_total
             else 0.0,
             float(bool(evidence.events & story.events.keys())),
-            float(event_conflict),
+            float(facts.event_conflict),
             float(min(3, len(evidence.amounts & story.amounts.keys()))),
             float(
                 bool(
@@ -402,14 +446,14 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             float(gap is not None and gap > EVENT_DAYS),
             float(weekdays_fit is True),
             float(weekdays_fit is False),
-            year_conflict,
+            float(facts.year_conflict),
             years_jaccard,
             len(evidence.themes & themes) / len(union) if union else 0.0,
             tense,
             float(gap == 0 and tense < 1),
             story.acts[act] / stated if act and stated else 0.0,
-            float(bool(act and stated) and not same_act and not kin),
-            float(kin),
+            float(facts.act_conflict),
+            float(facts.kin),
             title_overlap(evidence.title_tokens, story.title_tokens),
             float(bool(evidence.names and story.names)),
             title_overlap(evidence.names, story.names),
@@ -418,7 +462,7 @@ def features(probe: Probe, story: StoryProfile, copy: float) -> np.ndarray:
             copy,
             math.log(story.size),
         ]
-    )
+    ).round(ROUNDING)
 
 
 def _weekdays_fit(probe: Probe, story: StoryProfile) -> bool | None:

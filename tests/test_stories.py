@@ -639,9 +639,9 @@ class _CountedFit(_ReportFit):
         super().__init__(*args)
         self.judged = 0
 
-    def _judge(self, report: str, alone: str) -> tuple[float, bool]:
+    def _features(self, report: str, alone: str) -> np.ndarray:
         self.judged += 1
-        return super()._judge(report, alone)
+        return super()._features(report, alone)
 
 
 def test_two_stories_are_compared_only_until_their_reports_cannot_reach_the_floor() -> None:
