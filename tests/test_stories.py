@@ -864,3 +864,18 @@ def test_the_error_list_counts_the_stories_a_held_out_report_shares_a_cluster_wi
     assert confusions(gold, [predicted], {"a1", "a2"}) == {("A", "B"): 2}
     assert confusions(gold, [predicted, predicted], {"b1"}) == {("A", "B"): 4}
     assert confusions(gold, [predicted], {"c1"}) == {}
+
+
+def test_reports_that_state_other_facts_are_told_apart_without_judging_their_fit() -> None:
+    """Two launches of one frigate named alike, a month apart: their days conflict, which
+    `conflicting` finds from the facts alone (no features judged), as the features would;
+    regroup asks it first, so such stories of one script cost it no judgement."""
+    clusterer = StoryClusterer(model=headline_model())
+    evidence = {
+        "june": clusterer.reader.read("Frigate Tushil launched", "Report.", "2024-06-03"),
+        "july": clusterer.reader.read("Frigate Tushil launched", "Report.", "2024-07-08"),
+    }
+    fit = _CountedFit(clusterer._probe, clusterer.model, evidence)
+    assert fit.conflicting(["june"], ["july"]) and fit.judged == 0
+    values = fit._features("june", "july")
+    assert values[FEATURES.index("day_far")] == 1.0
