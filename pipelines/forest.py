@@ -71,6 +71,10 @@ class Forest:
         outcomes = np.einsum("rts,s->rt", goes_left, bits)  # (rows, trees)
         return self.base + leaves[first_leaf + outcomes].sum(axis=1)
 
+    def probabilities(self, rows: np.ndarray) -> np.ndarray:
+        """The probability of each row of `rows`, from its log-odds."""
+        return 1.0 / (1.0 + np.exp(-self.log_odds(rows)))
+
     @cached_property
     def is_split(self) -> np.ndarray:
         """Per node: whether it splits (a leaf leads to itself)."""

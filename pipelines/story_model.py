@@ -584,7 +584,7 @@ class JoinModel:
 
     def probabilities(self, rows: np.ndarray) -> np.ndarray:
         """The probability of each row of `rows` (one report against one story each)."""
-        return 1.0 / (1.0 + np.exp(-self.forest.log_odds(rows)))
+        return self.forest.probabilities(rows)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -100,7 +100,7 @@ class ThemeModel:
         """How likely the theme is, from all FEATURES (the words' lean last): at least
         `threshold` exactly when the theme is found."""
         row = np.array([[*values, *self.flags(theme)]])
-        found = 1.0 / (1.0 + math.exp(-self.with_words.log_odds(row)[0]))
+        found = float(self.with_words.probabilities(row)[0])
         stated = self.cues.probability(theme, values[: len(CUE_FEATURES)])
         return max(found, stated) if stated >= self.sure else found
 
