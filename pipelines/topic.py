@@ -45,6 +45,14 @@ MAX_EVIDENCE = 3  # snippets kept per tag
 MAX_REASONS = 40
 SNIPPET_CHARS = 60
 _SENTENCE_END = re.compile(r"(?:[.!?\u0964\u0965\u06d4][\"'”’»)]*[ \t]|\n)\s*")
+# A full stop after one of these, or after an initial ("P. S. Pillai", "U.S."), ends no
+# sentence: "Hindustan Aeronautics Ltd. под лицензией" is one sentence, as is "Mr. Putin said".
+ABBREVIATIONS = frozenset(
+    "mr mrs ms dr prof gen lt col maj capt cmde adm brig sgt cdr gov sen rep pres st jr sr "
+    "ltd pvt co corp inc bros no nos rs re vs etc approx dept govt jan feb mar apr jun jul "
+    "aug sep sept oct nov dec г гг им тыс млн млрд ул".split()
+)
+_WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 SIGNAL_LABELS = {"india": "india-side", "russia": "russia-side", "defence": "defence"}
 PARTY_KINDS = ("system", "org", "person")
 PARTY_CUES = ("india-side", "russia-side")
@@ -95,8 +103,20 @@ class _Hit:
 
 
 def _sentence_starts(text: str) -> list[int]:
-    """Offsets where sentences begin (after . ! ? danda or a line break)."""
-    return [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+    """Offsets where sentences begin: after . ! ? danda or a line break, unless the next
+    word starts in lower case or the full stop closes an abbreviation or an initial."""
+    return [0] + [m.end() for m in _SENTENCE_END.finditer(text) if _ends_sentence(text, m)]
+
+
+def _ends_sentence(text: str, end: re.Match) -> bool:
+    if text[end.start()] == "\n":
+        return True
+    if end.end() < len(text) and text[end.end()].islower():
+        return False
+    if text[end.start()] != ".":
+        return True
+    before = _WORD_BEFORE.search(text, max(0, end.start() - 12), end.start())
+    return not before or (len(before[1]) > 1 and before[1].casefold() not in ABBREVIATIONS)
 
 
 def _zone(offset: int, sentence: int) -> str:

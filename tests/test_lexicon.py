@@ -501,6 +501,22 @@ def test_common_words_are_only_weak(lexicon, text, theme):
     assert theme_cues(lexicon, text, theme) <= {False}
 
 
+@pytest.mark.parametrize(
+    ("text", "theme", "strong"),
+    [
+        ("Putin und Modi unterzeichnen Verträge", "arms-deal", False),  # as English "signed"
+        ("l'Inde et la Russie signent des contrats", "arms-deal", False),
+        ("the fighters will be produced by HAL", "co-development", False),
+        ("India's dependence on imported arms fell", "self-reliance", True),
+        ("a boost for local defence manufacturing", "self-reliance", True),
+        ("India-made missiles", "self-reliance", False),
+        ("the Navy received its first frigate", "delivery", True),
+    ],
+)
+def test_cues_found_missing_in_the_dev_texts(lexicon, text, theme, strong):
+    assert strong in theme_cues(lexicon, text, theme)
+
+
 def test_strong_reading_wins_over_a_weak_stem_of_the_same_span(lexicon):
     # weak "spare" (with a Latin plural) and strong "spares" cover the same word
     assert theme_cues(lexicon, "spares for the fleet", "sustainment") == {True}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from pipelines import topic
 from pipelines.lexicon import Lexicon
 from pipelines.theme_model import CUE_FEATURES, FEATURES, ThemeModel
 from pipelines.topic import BAND, THEMES, THRESHOLD, Classifier, classify_lines, status_for
@@ -169,6 +170,24 @@ def test_theme_evidence_is_the_sentence_and_the_cue(clf):
     )
     (delivery,) = [t for t in v.tags if t.name == "delivery"]
     assert delivery.evidence[0]["tense"] == "future"
+
+
+def test_a_full_stop_after_an_abbreviation_or_an_initial_ends_no_sentence(clf):
+    """The evidence sentence is the whole sentence: "Ltd." or "Mr." inside it is no end."""
+    text = (
+        "The ministry approved 12 Su-30MKI fighters, which Hindustan Aeronautics Ltd. builds "
+        "under Russian licence. Mr. Belousov met Rajnath Singh. Gov. P. S. Pillai was there."
+    )
+    (codev,) = [
+        t
+        for t in clf.classify("India to buy 12 more Su-30MKI fighters", text).tags
+        if t.name == "co-development"
+    ]
+    assert codev.evidence[0]["sentence"].startswith("The ministry approved 12 Su-30MKI")
+    assert codev.evidence[0]["sentence"].endswith("under Russian licence.")
+    starts = topic._sentence_starts(text)
+    sentences = [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    assert sentences[1:] == ["Mr. Belousov met Rajnath Singh.", "Gov. P. S. Pillai was there."]
 
 
 def test_reasons_point_at_the_right_text(clf):
