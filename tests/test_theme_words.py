@@ -122,7 +122,8 @@ def test_the_theme_f1_interval_draws_whole_stories() -> None:
     # Ten stories of two texts: half tagged right, half with their theme missed.
     docs = [{"source": "s", "group": f"g{i // 2}", "themes": {"delivery"}} for i in range(20)]
     right = {i: {"delivery"} if i < 10 else set() for i in range(20)}
-    low, high = f1_interval(docs, right, ("s",))
+    low, high = f1_interval(docs, [right], ("s",))
     assert 0.25 < low < 0.5 < 2 / 3 < 0.75 < high < 0.9  # micro F1 2/3 over all of them
-    assert f1_interval(docs, {i: {"delivery"} for i in range(20)}, ("s",)) == (1.0, 1.0)
-    assert f1_interval(docs, right, ("other",)) == (0.0, 0.0)  # no texts of that source
+    assert f1_interval(docs, [{i: {"delivery"} for i in range(20)}], ("s",)) == (1.0, 1.0)
+    assert f1_interval(docs, [right], ("other",)) == (0.0, 0.0)  # no texts of that source
+    assert f1_interval(docs, [right, right], ("s",)) == (low, high)  # runs pool, not count

@@ -56,7 +56,7 @@ def test_themes_cross_validated():
     examples = fit_themes.Examples(fit_themes.load(), Classifier())
     predicted = fit_themes.predictions(examples)
     relevance_set, story_sets, together = (
-        fit_themes.report(examples, predicted, sources) for sources in fit_themes.SOURCES
+        fit_themes.report(examples, [predicted], sources) for sources in fit_themes.SOURCES
     )
     assert relevance_set >= 0.83
     assert story_sets >= 0.80
