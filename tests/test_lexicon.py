@@ -511,6 +511,7 @@ def test_common_words_are_only_weak(lexicon, text, theme):
         ("a boost for local defence manufacturing", "self-reliance", True),
         ("India-made missiles", "self-reliance", False),
         ("the Navy received its first frigate", "delivery", True),
+        ("रूबल और रुपये की व्यवस्था", "payments-sanctions", True),
     ],
 )
 def test_cues_found_missing_in_the_dev_texts(lexicon, text, theme, strong):
