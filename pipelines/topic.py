@@ -109,6 +109,7 @@ def _sentence_starts(text: str) -> list[int]:
 
 
 def _ends_sentence(text: str, end: re.Match) -> bool:
+    """Whether the punctuation `end` found closes a sentence (see _sentence_starts)."""
     if text[end.start()] == "\n":
         return True
     if end.end() < len(text) and text[end.end()].islower():

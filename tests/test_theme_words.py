@@ -127,3 +127,30 @@ def test_the_theme_f1_interval_draws_whole_stories() -> None:
     assert f1_interval(docs, [{i: {"delivery"} for i in range(20)}], ("s",)) == (1.0, 1.0)
     assert f1_interval(docs, [right], ("other",)) == (0.0, 0.0)  # no texts of that source
     assert f1_interval(docs, [right, right], ("s",)) == (low, high)  # runs pool, not count
+
+
+def test_every_fold_assignment_holds_each_story_out_whole_and_once() -> None:
+    from bench.fit_themes import FOLDS, folds
+
+    groups = [f"story{i % 7}" for i in range(40)] + [f"text{i}" for i in range(30)]
+    for repeat in range(3):
+        splits = folds(groups, repeat)
+        assert len(splits) == FOLDS
+        held_out = sorted(i for _, test in splits for i in test)
+        assert held_out == list(range(len(groups)))  # each document judged once
+        for train, test in splits:
+            assert not {groups[i] for i in train} & {groups[i] for i in test}
+    assert folds(groups, 1) != folds(groups, 2)  # another assignment of the stories
+
+
+def test_a_copy_of_an_article_in_another_set_is_held_out_with_it() -> None:
+    from bench.fit_themes import _hold_copies_together
+
+    text = " ".join(f"word{i}" for i in range(60))
+    docs = [
+        {"group": "r001", "title": "India takes S-400 delivery", "text": text},
+        {"group": "st05", "title": "India takes delivery of S-400", "text": "PTI " + text},
+        {"group": "st09", "title": "Another event", "text": text[::-1]},
+    ]
+    _hold_copies_together(docs)
+    assert [d["group"] for d in docs] == ["r001", "r001", "st09"]
