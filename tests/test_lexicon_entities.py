@@ -317,11 +317,14 @@ def assert_same_verdict(a, b, *, themes: bool = True) -> None:
 
 
 @pytest.mark.parametrize(("title", "text"), SAMPLES)
-def test_entities_do_not_change_a_verdict(lexicon, without_entities, title, text):
+def test_entities_change_no_relevance_or_entity_tag(lexicon, without_entities, title, text):
     assert any(m.term.entity for m in lexicon.find(f"{title}\n{text}"))
     with_them = Classifier(lexicon).classify(title, text)
     without = Classifier(without_entities).classify(title, text)
-    assert_same_verdict(with_them, without)
+    # Relevance, score, reasons and entity tags are the same. Themes may differ, as on the
+    # dev texts below: a sentence naming an entity weighs more, and the word model reads the
+    # entity names of the headline and opening ("@Goa Shipyard" leans to co-development).
+    assert_same_verdict(with_them, without, themes=False)
     assert not {t.name for t in with_them.tags} & set(lexicon.entity_kinds)
 
 
