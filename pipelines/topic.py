@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TextIO
 
 from pipelines.lexicon import Lexicon, Match
+from pipelines.sentences import sentence_starts
 from pipelines.theme_model import ThemeModel
 from pipelines.theme_words import HEAD_CHARS, ThemeWords
 from pipelines.themes import Sentence, ThemeReader
@@ -44,15 +44,6 @@ MIN_EXPONENT = 0.5
 MAX_EVIDENCE = 3  # snippets kept per tag
 MAX_REASONS = 40
 SNIPPET_CHARS = 60
-_SENTENCE_END = re.compile(r"(?:[.!?\u0964\u0965\u06d4][\"'”’»)]*[ \t]|\n)\s*")
-# A full stop after one of these, or after an initial ("P. S. Pillai", "U.S."), ends no
-# sentence: "Hindustan Aeronautics Ltd. под лицензией" is one sentence, as is "Mr. Putin said".
-ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen lt col maj capt cmde adm brig sgt cdr gov sen rep pres st jr sr "
-    "ltd pvt co corp inc bros no nos rs re vs etc approx dept govt jan feb mar apr jun jul "
-    "aug sep sept oct nov dec г гг им тыс млн млрд ул".split()
-)
-_WORD_BEFORE = re.compile(r"([^\W\d_]+)$")
 SIGNAL_LABELS = {"india": "india-side", "russia": "russia-side", "defence": "defence"}
 PARTY_KINDS = ("system", "org", "person")
 PARTY_CUES = ("india-side", "russia-side")
@@ -100,24 +91,6 @@ class _Hit:
     sentence: tuple[str, int]  # (field, sentence number): one clause counts once
     source: str  # the field's full text, for snippets
     span: tuple[int, int]  # where that sentence is in the field
-
-
-def _sentence_starts(text: str) -> list[int]:
-    """Offsets where sentences begin: after . ! ? danda or a line break, unless the next
-    word starts in lower case or the full stop closes an abbreviation or an initial."""
-    return [0] + [m.end() for m in _SENTENCE_END.finditer(text) if _ends_sentence(text, m)]
-
-
-def _ends_sentence(text: str, end: re.Match) -> bool:
-    """Whether the punctuation `end` found closes a sentence (see _sentence_starts)."""
-    if text[end.start()] == "\n":
-        return True
-    if end.end() < len(text) and text[end.end()].islower():
-        return False
-    if text[end.start()] != ".":
-        return True
-    before = _WORD_BEFORE.search(text, max(0, end.start() - 12), end.start())
-    return not before or (len(before[1]) > 1 and before[1].casefold() not in ABBREVIATIONS)
 
 
 def _zone(offset: int, sentence: int) -> str:
@@ -206,7 +179,7 @@ class Classifier:
             matches = self.lexicon.find(body)
             if not matches:
                 continue
-            starts = _sentence_starts(body)
+            starts = sentence_starts(body)
             for m in matches:
                 number = bisect_right(starts, m.start)
                 where = "summary" if name == "summary" else _zone(m.start, number)

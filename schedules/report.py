@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pipelines.health import source_health
+from pipelines.sentences import sentence_bounds
 from pipelines.store import Store
 from schedules import render
 from schedules.chart import CHART_DAYS, stories_per_day, tag_chart
@@ -27,17 +27,6 @@ from schedules.render import DEFAULT_ZONE, clean, plural
 HEALTH_RUNS = 10  # runs of history source health is judged on
 FEED_ENTRIES = 50
 SUMMARY_CHARS = 300  # one or two sentences under a headline, not the article
-# Where a sentence ends: . ! ? … or the Devanagari danda, any closing quotes, then a
-# space before anything but a lower-case Latin letter ("approx. 300 km" goes on).
-_SENTENCE_END = re.compile(r"([.!?…।][\"'”’»)\]]*)\s+(?=[^a-z])")
-# A dot that ends an abbreviation or an initial, not a sentence: "Lt. Gen.", "U.S.",
-# "Rs.", "S. Jaishankar", "2025 г.".
-_ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Lt|Col|Maj|Capt|Cdr|Adm|Brig|Sgt|Sr|Jr|St|No|Nos|Rs"
-    r"|Govt|Inc|Ltd|Co|Corp|vs|approx|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)"
-    r"|(?<!\w)\w)\.$"
-)
-ABBREVIATION_CHARS = 8  # the longest abbreviation above, its dot and a character before
 
 
 def build_report(store: Store, run_id: int) -> dict[str, Any]:
@@ -174,12 +163,9 @@ def lead_summary(summary: Any, body: Any, title: Any = None) -> str:
 def _sentences(text: str) -> Iterator[str]:
     """The sentences of `text`, lazily: a summary may be a whole article."""
     start = 0
-    for end in _SENTENCE_END.finditer(text):
-        dot = end.start(1)
-        if _ABBREVIATION.search(text, max(start, dot - ABBREVIATION_CHARS), dot + 1):
-            continue
-        yield text[start : end.end(1)]
-        start = end.end()
+    for end, following in sentence_bounds(text):
+        yield text[start:end]
+        start = following
     if text[start:]:
         yield text[start:]
 

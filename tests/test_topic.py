@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipelines import topic
 from pipelines.lexicon import Lexicon
+from pipelines.sentences import sentence_starts
 from pipelines.theme_model import CUE_FEATURES, FEATURES, ThemeModel
 from pipelines.topic import BAND, THEMES, THRESHOLD, Classifier, classify_lines, status_for
 from tests.conftest import stump
@@ -185,7 +185,7 @@ def test_a_full_stop_after_an_abbreviation_or_an_initial_ends_no_sentence(clf):
     ]
     assert codev.evidence[0]["sentence"].startswith("The ministry approved 12 Su-30MKI")
     assert codev.evidence[0]["sentence"].endswith("under Russian licence.")
-    starts = topic._sentence_starts(text)
+    starts = sentence_starts(text)
     sentences = [text[a:b].strip() for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
     assert sentences[1:] == ["Mr. Belousov met Rajnath Singh.", "Gov. P. S. Pillai was there."]
 
