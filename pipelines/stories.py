@@ -239,10 +239,10 @@ class StoryClusterer:
         meet. In one script, reports of one event that fit each other just under the join
         threshold stay apart too (three reports of a commissioning, each at .93 to .96),
         but there other events of one topic fit as well: two stories of one script merge
-        only when no two of their reports state other facts (`Facts.conflicting`) and no third
-        story is their rival. Averaging over every pair keeps one report that
-        fits two events from chaining them. Returns the new assignment of each report
-        that moved."""
+        only when no two of their reports state other facts
+        (`FactComparison.conflicting`) and no third story is their rival. Averaging over
+        every pair keeps one report that fits two events from chaining them. Returns the
+        new assignment of each report that moved."""
         if min(self.model.regroup, self.model.regroup_one_script) > 1:
             return {}
         reports = {
@@ -515,7 +515,7 @@ def _apart_from_some(writings: dict[StoryId, set[str]]) -> list[StoryId]:
 class _ReportFit:
     """How well two reports of a batch fit each other, each judged against a story of the
     other alone (the better of the two ways, as the model is not symmetric), and whether
-    either way they state other facts (`Facts.conflicting`), remembered."""
+    either way they state other facts (`FactComparison.conflicting`), remembered."""
 
     def __init__(
         self, probe: Callable[[Evidence], Probe], model: JoinModel, evidence: dict[str, Evidence]

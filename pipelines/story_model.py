@@ -344,17 +344,18 @@ class Probe:
 ROUNDING = 9
 
 
-class Facts(NamedTuple):
-    """What a report and a story state of their event's day, year and kind of act: part
-    of the FEATURES, and what tells two reports of one topic apart before anything else
-    (`conflicting`)."""
+class FactComparison(NamedTuple):
+    """How the facts a report and a story state of their event's day, year and kind of
+    act compare: part of the FEATURES, and what tells two reports of one topic apart
+    before anything else (`conflicting`)."""
 
     gap: int | None  # days between the report's event day and the story's nearest one
     event_conflict: bool  # a named event of another year (INDRA-2021 and INDRA-2025)
     year_conflict: bool  # another event year
-    same_act: bool  # the story has members of the report's kind of act
-    kin: bool  # or of a related kind (an arrival and the talks)
-    act_conflict: bool  # or only of another kind (a contract and a delivery)
+    kin: bool  # none of the story's reports is of the report's kind of act, some of a
+    # related kind (an arrival and the talks)
+    act_conflict: bool  # the story's reports are of other, unrelated kinds (a contract and a
+    # delivery)
 
     @property
     def conflicting(self) -> bool:
@@ -368,8 +369,8 @@ class Facts(NamedTuple):
         )
 
 
-def compare_facts(probe: Probe, story: StoryProfile) -> Facts:
-    """The Facts of a report against a story."""
+def compare_facts(probe: Probe, story: StoryProfile) -> FactComparison:
+    """How the facts of a report compare with those of a story."""
     evidence = probe.evidence
     gap = None
     if probe.day is not None and story.day_numbers:
@@ -377,7 +378,7 @@ def compare_facts(probe: Probe, story: StoryProfile) -> Facts:
     act, stated = evidence.act, story.acts.total()
     same_act = bool(act and story.acts[act])
     kin = bool(act and not same_act and any(related(act, other) for other in story.acts))
-    return Facts(
+    return FactComparison(
         gap=gap,
         event_conflict=any(
             name in story.event_years and year not in story.event_years[name]
@@ -386,7 +387,6 @@ def compare_facts(probe: Probe, story: StoryProfile) -> Facts:
         year_conflict=(
             evidence.year is not None and bool(story.years) and evidence.year not in story.years
         ),
-        same_act=same_act,
         kin=kin,
         act_conflict=bool(act and stated) and not same_act and not kin,
     )
