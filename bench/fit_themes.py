@@ -23,6 +23,7 @@ Run: .venv/bin/python bench/fit_themes.py [--write]   (exits 0 when ../shared is
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import sys
 from collections import Counter
@@ -31,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 from scipy.optimize import minimize
+from scipy.sparse.csgraph import connected_components
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import GroupKFold
@@ -122,20 +124,19 @@ def _hold_copies_together(docs: list[dict]) -> None:
     matcher tells copies, PARTIAL_COPY) joins its original's group, so that no fold learns
     an article that it is then judged on."""
     found = [shingles(words(f"{d['title']} {d['text']}")) for d in docs]
-    merged = {d["group"]: d["group"] for d in docs}
-
-    def root(group: str) -> str:
-        while merged[group] != group:
-            group = merged[group]
-        return group
-
-    for i, first in enumerate(docs):
-        for j in range(i + 1, len(docs)):
-            a, b = root(first["group"]), root(docs[j]["group"])
-            if a != b and containment(found[i], found[j]) >= PARTIAL_COPY:
-                merged[max(a, b)] = min(a, b)
+    groups = sorted({d["group"] for d in docs})
+    index = {group: k for k, group in enumerate(groups)}
+    copied = np.zeros((len(groups), len(groups)), dtype=bool)
+    for i, j in itertools.combinations(range(len(docs)), 2):
+        a, b = index[docs[i]["group"]], index[docs[j]["group"]]
+        if a != b and containment(found[i], found[j]) >= PARTIAL_COPY:
+            copied[a, b] = True
+    _, component = connected_components(copied, directed=False)
+    first = {}  # each set of groups linked by copies goes by its first group's name
+    for group in groups:
+        first.setdefault(component[index[group]], group)
     for doc in docs:
-        doc["group"] = root(doc["group"])
+        doc["group"] = first[component[index[doc["group"]]]]
 
 
 class Examples:
@@ -302,6 +303,11 @@ def predictions(examples: Examples, repeat: int = 0) -> dict[int, set[str]]:
 Predicted = dict[int, set[str]]  # document -> the themes found for it
 
 
+def all_runs(examples: Examples) -> list[Predicted]:
+    """The held-out themes of every document under each of the REPEATS fold assignments."""
+    return [predictions(examples, repeat) for repeat in range(REPEATS)]
+
+
 def f1_interval(
     docs: list[dict], runs: list[Predicted], sources: tuple[str, ...]
 ) -> tuple[float, float]:
@@ -365,7 +371,7 @@ def main() -> int:
         return 0
     docs = load()
     examples = Examples(docs, Classifier(themes=_NEUTRAL, words=_NO_WORDS))  # features only
-    runs = [predictions(examples, repeat) for repeat in range(REPEATS)]
+    runs = all_runs(examples)
     print(f"cross-validated, {FOLDS} folds x {REPEATS} fold assignments (a story's "
           "documents, and copies of one article, held out together):")  # fmt: skip
     for sources in SOURCES:

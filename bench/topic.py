@@ -61,7 +61,7 @@ def main() -> int:
 
     print("themes, cross-validated (bench/fit_themes.py):")
     examples = fit_themes.Examples(fit_themes.load(), classifier)
-    runs = [fit_themes.predictions(examples, r) for r in range(fit_themes.REPEATS)]
+    runs = fit_themes.all_runs(examples)
     for sources in fit_themes.SOURCES:
         fit_themes.report(examples, runs, sources)
 
