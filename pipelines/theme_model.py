@@ -99,10 +99,20 @@ class ThemeModel:
     def probability(self, theme: str, values: Sequence[float]) -> float:
         """How likely the theme is, from all FEATURES (the words' lean last): at least
         `threshold` exactly when the theme is found."""
-        row = np.array([[*values, *self.flags(theme)]])
-        found = float(self.with_words.probabilities(row)[0])
-        stated = self.cues.probability(theme, values[: len(CUE_FEATURES)])
-        return max(found, stated) if stated >= self.sure else found
+        return self.probabilities([(theme, values)])[0]
+
+    def probabilities(self, asked: Sequence[tuple[str, Sequence[float]]]) -> list[float]:
+        """`probability` of each (theme, FEATURES) asked, the trees read once for all of
+        them (an article's themes)."""
+        if not asked:
+            return []
+        rows = np.array([[*values, *self.flags(theme)] for theme, values in asked])
+        found = self.with_words.probabilities(rows).tolist()
+        result = []
+        for (theme, values), tree in zip(asked, found, strict=True):
+            stated = self.cues.probability(theme, values[: len(CUE_FEATURES)])
+            result.append(max(tree, stated) if stated >= self.sure else tree)
+        return result
 
     def flags(self, theme: str) -> list[float]:
         """Which theme is asked, as the trees read it: 1 for it, 0 for the others."""

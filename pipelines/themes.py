@@ -88,14 +88,15 @@ class ThemeReader:
         """The themes the model finds, each with its best sentence as evidence; `title`,
         `text` and the lexicon `terms` of the headline and opening are what the word model
         reads (only when some theme has a cue)."""
-        results = []
         cued = self._themes(sentences)
         leanings = self.words.leanings(title, text, terms) if cued else {}
-        for theme, values, cues in cued:
-            probability = self.model.probability(theme, [*values, leanings[theme]])
-            if probability >= self.model.threshold:
-                results.append(ThemeFinding(theme, round(probability, 4), _evidence(cues)))
-        return results
+        asked = [(theme, [*values, leanings[theme]]) for theme, values, _ in cued]
+        probabilities = self.model.probabilities(asked)
+        return [
+            ThemeFinding(theme, round(probability, 4), _evidence(cues))
+            for (theme, _, cues), probability in zip(cued, probabilities, strict=True)
+            if probability >= self.model.threshold
+        ]
 
     def _themes(self, sentences: list[Sentence]) -> list[tuple[str, list[float], list[_Cue]]]:
         """Each theme with cues: its FEATURES and the cues they were read from."""
