@@ -31,6 +31,7 @@ CUE_FEATURES = (
     "tail_only",  # every cue sits in the article's tail
     "negated",  # share of the cue sentences where the cue is negated
     "hedged",  # ... or hedged
+    "offered",  # ... hedged, of a theme whose intents count (OFFER_THEMES: "plans to buy")
     "history",  # ... or set in an earlier year (sourced figures excepted)
     "cues",  # log(1 + distinct cue phrases)
     "sentences",  # log(1 + sentences holding a cue)

@@ -36,6 +36,10 @@ QUALIFIER_REACH = 60
 # ... and one this close after a negation word ("no deal", "not sign any") denies the theme
 # in that sentence.
 DENIAL_REACH = 12
+# Themes whose hedged cues still report the theme: an intent to buy ("interested in buying",
+# "plans to acquire") is the offer or proposal the taxonomy counts as arms-deal, while a
+# delivery that "may" come is only a forecast.
+OFFER_THEMES = frozenset({"arms-deal"})
 SENTENCE_CHARS = 300  # evidence sentences are kept to this length
 TENSE_REACH = 80  # characters either side of a cue that its tense is read from
 _DIGIT = re.compile(r"\d")
@@ -209,6 +213,8 @@ def _values(found: list[_Cue], cue_sentences: int, sentences: int) -> list[float
         float(bool(cues) and all(g[0].sentence.zone == "tail" for g in groups)),
         sum(any(c.negated for c in g) for g in groups) / per_sentence,
         sum(any(c.hedged for c in g) for g in groups) / per_sentence,
+        sum(any(c.hedged and c.match.term.name in OFFER_THEMES for c in g) for g in groups)
+        / per_sentence,
         sum(any(c.history for c in g) for g in groups) / per_sentence,
         math.log1p(len({c.match.term.alias.casefold() for c in cues})),
         math.log1p(count),

@@ -384,3 +384,17 @@ def test_a_system_the_lexicon_says_implies_a_theme_is_evidence_for_it() -> None:
     (theme,) = [t for t in tags if t.name == "co-development"]
     assert theme.evidence[0]["implied_by"] == "BrahMos"
     assert theme.evidence[0]["where"] == "title"
+
+
+def test_a_hedged_purchase_is_an_offer_a_hedged_delivery_only_a_forecast() -> None:
+    """ "Interested in buying" is the offer or proposal the taxonomy counts as arms-deal, so
+    its hedge is read apart (`offered`); a delivery that "may" come is only hedged."""
+    classifier = Classifier()
+    text = (
+        "India is interested in buying more S-400 units from Russia, officials said. "
+        "The remaining S-400 batteries may be delivered to India next year."
+    )
+    found = classifier.theme_features("Rajnath Singh meets Belousov in Moscow", text)
+    hedged, offered = FEATURES.index("hedged"), FEATURES.index("offered")
+    assert found["arms-deal"][hedged] == found["arms-deal"][offered] == 1.0
+    assert found["delivery"][hedged] == 1.0 and found["delivery"][offered] == 0.0
