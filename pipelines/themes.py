@@ -109,7 +109,7 @@ class ThemeReader:
             len({c.number for c in cues if not c.implied}) for cues in found.values()
         )
         return [
-            (theme, _values(cues, cue_sentences, len(sentences)), cues)
+            (theme, _values(theme, cues, cue_sentences, len(sentences)), cues)
             for theme, cues in found.items()
         ]
 
@@ -182,7 +182,7 @@ def _implied(sentences: list[Sentence]) -> dict[str, list[_Cue]]:
     return found
 
 
-def _values(found: list[_Cue], cue_sentences: int, sentences: int) -> list[float]:
+def _values(theme: str, found: list[_Cue], cue_sentences: int, sentences: int) -> list[float]:
     """FEATURES of one theme; `cue_sentences` counts every theme's, `sentences` all matched."""
     cues = [c for c in found if not c.implied]  # what the text says of the theme
     upfront = dict.fromkeys(("title_strong", "title_weak", "lead_strong", "lead_weak"), 0.0)
@@ -205,6 +205,7 @@ def _values(found: list[_Cue], cue_sentences: int, sentences: int) -> list[float
     groups = by_sentence.values()
     count = len(by_sentence)
     per_sentence = max(count, 1)  # a theme only implied has no cue sentence: its shares are 0
+    hedged = sum(any(c.hedged for c in g) for g in groups) / per_sentence
     return [
         *upfront.values(),
         math.log1p(strong),
@@ -212,9 +213,8 @@ def _values(found: list[_Cue], cue_sentences: int, sentences: int) -> list[float
         math.log1p(loose),
         float(bool(cues) and all(g[0].sentence.zone == "tail" for g in groups)),
         sum(any(c.negated for c in g) for g in groups) / per_sentence,
-        sum(any(c.hedged for c in g) for g in groups) / per_sentence,
-        sum(any(c.hedged and c.match.term.name in OFFER_THEMES for c in g) for g in groups)
-        / per_sentence,
+        hedged,
+        hedged if theme in OFFER_THEMES else 0.0,
         sum(any(c.history for c in g) for g in groups) / per_sentence,
         math.log1p(len({c.match.term.alias.casefold() for c in cues})),
         math.log1p(count),
