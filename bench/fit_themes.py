@@ -295,10 +295,15 @@ def predictions(examples: Examples, repeat: int = 0) -> dict[int, set[str]]:
         words = fit_words(docs, train)
         model = fit(examples, train, out_of_fold_leanings(docs, train), words.digest)
         leanings = leanings_of(docs, test, words)
-        for i in test:
-            for theme, values in examples.features[i].items():
-                if model.probability(theme, [*values, leanings[i][theme]]) >= model.threshold:
-                    predicted[i].add(theme)
+        asked = [
+            (i, theme, [*values, leanings[i][theme]])
+            for i in test
+            for theme, values in examples.features[i].items()
+        ]
+        found = model.probabilities([(theme, values) for _, theme, values in asked])
+        for (i, theme, _), probability in zip(asked, found, strict=True):
+            if probability >= model.threshold:
+                predicted[i].add(theme)
     return predicted
 
 
