@@ -97,14 +97,10 @@ class ThemeModel:
         self.sure = float(data["sure"])
         self.words_digest: str = data["words_digest"]  # the word model fitted with it
 
-    def probability(self, theme: str, values: Sequence[float]) -> float:
-        """How likely the theme is, from all FEATURES (the words' lean last): at least
-        `threshold` exactly when the theme is found."""
-        return self.probabilities([(theme, values)])[0]
-
     def probabilities(self, asked: Sequence[tuple[str, Sequence[float]]]) -> list[float]:
-        """`probability` of each (theme, FEATURES) asked, the trees read once for all of
-        them (an article's themes)."""
+        """How likely each theme asked is, from its FEATURES (the words' lean last): at
+        least `threshold` exactly when the theme is found. The trees read all the rows at
+        once (an article's themes, or a fold's)."""
         if not asked:
             return []
         rows = np.array([[*values, *self.flags(theme)] for theme, values in asked])

@@ -98,10 +98,14 @@ def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> Non
     values = [0.0] * len(CUE_FEATURES)
     strong = CUE_FEATURES.index("strong")
     values[strong] = 2.0  # cues alone: sigmoid(2) = .88, sure
-    assert model.probability("delivery", [*values, -1.0]) == pytest.approx(0.881, abs=1e-3)
+    (sure,) = model.probabilities([("delivery", [*values, -1.0])])
+    assert sure == pytest.approx(0.881, abs=1e-3)
     values[strong] = 1.5  # cues alone: sigmoid(1) = .73, not sure: the words decide
-    assert model.probability("delivery", [*values, -1.0]) < 0.5
-    assert model.probability("delivery", [*values, 1.0]) > 0.5
+    against, towards = model.probabilities(
+        [("delivery", [*values, -1.0]), ("delivery", [*values, 1.0])]
+    )
+    assert against < 0.5
+    assert towards > 0.5
 
 
 def test_the_shipped_theme_model_moves_each_feature_s_way_only() -> None:
