@@ -13,6 +13,7 @@ import math
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -44,6 +45,7 @@ FEATURES = (
     *CUE_FEATURES,
     "words",  # how the headline's and opening's words lean to the theme (theme_words.py)
 )
+_OFFERED, _STRONG = FEATURES.index("offered"), FEATURES.index("strong")
 
 
 def weights_digest(data: dict) -> str:
@@ -77,13 +79,25 @@ class Logistic:
         }
 
 
+class Scores(NamedTuple):
+    """What the two parts of the model say of each theme asked, and whether its text
+    states an offer (see ThemeModel)."""
+
+    trees: list[float]
+    cues: list[float]
+    offers: list[bool]
+
+
 class ThemeModel:
     """Two models per theme: `with_words`, gradient-boosted trees over all FEATURES and
     which theme is asked (one flag per theme of `themes`), which decides; and `cues`, a
     logistic model over the CUE_FEATURES alone. A theme is found when the first reaches
     `threshold`, or when the cues alone reach `sure`: a sentence that plainly states a
-    theme keeps it, even in an article whose words are mostly about something else (a
-    ministers' meeting that also reports a purchase)."""
+    theme keeps it, even in an article whose words are about something else or in a
+    language the word model hardly knows. The cues alone need only reach `threshold` for
+    a theme whose text states an offer (a strong cue hedged as an intent: "interested in
+    buying more", `offered`): the taxonomy counts an offer as arms-deal, even in a
+    ministers' meeting whose words lean elsewhere."""
 
     def __init__(self, data: dict):
         if list(data["features"]) != list(FEATURES):
@@ -99,17 +113,28 @@ class ThemeModel:
 
     def probabilities(self, asked: Sequence[tuple[str, Sequence[float]]]) -> list[float]:
         """How likely each theme asked is, from its FEATURES (the words' lean last): at
-        least `threshold` exactly when the theme is found. The trees read all the rows at
+        least `threshold` exactly when the theme is found."""
+        return self.decide(self.scores(asked), self.sure)
+
+    def scores(self, asked: Sequence[tuple[str, Sequence[float]]]) -> Scores:
+        """Both parts' probabilities of each theme asked; the trees read all the rows at
         once (an article's themes, or a fold's)."""
         if not asked:
-            return []
+            return Scores([], [], [])
         rows = np.array([[*values, *self.flags(theme)] for theme, values in asked])
-        found = self.with_words.probabilities(rows).tolist()
-        result = []
-        for (theme, values), tree in zip(asked, found, strict=True):
-            stated = self.cues.probability(theme, values[: len(CUE_FEATURES)])
-            result.append(max(tree, stated) if stated >= self.sure else tree)
-        return result
+        return Scores(
+            self.with_words.probabilities(rows).tolist(),
+            [self.cues.probability(theme, values[: len(CUE_FEATURES)]) for theme, values in asked],
+            [values[_OFFERED] > 0 and values[_STRONG] > 0 for _, values in asked],
+        )
+
+    def decide(self, scores: Scores, sure: float) -> list[float]:
+        """Each theme's probability, at least `threshold` exactly when it is found, with the
+        cues alone sure at `sure` (the fit harness tries several on the same scores)."""
+        return [
+            max(tree, stated) if stated >= (self.threshold if offer else sure) else tree
+            for tree, stated, offer in zip(*scores, strict=True)
+        ]
 
     def flags(self, theme: str) -> list[float]:
         """Which theme is asked, as the trees read it: 1 for it, 0 for the others."""

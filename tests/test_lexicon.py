@@ -518,6 +518,22 @@ def test_cues_found_missing_in_the_dev_texts(lexicon, text, theme, strong):
     assert strong in theme_cues(lexicon, text, theme)
 
 
+@pytest.mark.parametrize(
+    ("text", "theme", "cues"),
+    [
+        # a contingent marches in parades and honour guards too: it is no exercise
+        ("The 75-member Indian contingent marched on Red Square.", "joint-exercise", set()),
+        # "the contract signed in 2018" names an earlier deal; "signed a contract" the act
+        ("delivered under the contract signed in 2018", "arms-deal", {False}),
+        ("India signed a contract for S-400 systems", "arms-deal", {True}),
+        # Hindi "purchase agreement"
+        ("एस-400 की खरीद के समझौते पर हस्ताक्षर किए", "arms-deal", {True}),
+    ],
+)
+def test_cues_that_misled_on_the_dev_texts(lexicon, text, theme, cues):
+    assert theme_cues(lexicon, text, theme) == cues
+
+
 def test_strong_reading_wins_over_a_weak_stem_of_the_same_span(lexicon):
     # weak "spare" (with a Latin plural) and strong "spares" cover the same word
     assert theme_cues(lexicon, "spares for the fleet", "sustainment") == {True}

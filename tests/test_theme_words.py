@@ -108,6 +108,36 @@ def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> Non
     assert towards > 0.5
 
 
+def test_an_offer_needs_its_cues_only_to_reach_the_threshold() -> None:
+    """ "Interested in buying more" (a strong cue, hedged as an intent: `offered`) is an
+    offer, which the taxonomy counts as arms-deal: the cues alone need not be sure."""
+    cues = {"mean": [0.0] * len(CUE_FEATURES), "scale": [1.0] * len(CUE_FEATURES),
+            "weights": [1.0 if f == "strong" else 0.0 for f in CUE_FEATURES],
+            "intercepts": {"arms-deal": -0.5}}  # fmt: skip
+    model = ThemeModel(
+        {
+            "version": "t",
+            "features": list(FEATURES),
+            "themes": ["arms-deal"],
+            "with_words": {"base": 0.0, "trees": [stump(FEATURES.index("words"), 0.0, -3.0, 3.0)]},
+            "cues": cues,
+            "threshold": 0.5,
+            "sure": 0.9,
+            "words_digest": "",
+        }
+    )
+    values = [0.0] * len(FEATURES)
+    values[FEATURES.index("strong")] = 1.5  # cues alone: sigmoid(1) = .73, not sure
+    values[FEATURES.index("words")] = -1.0  # the words lean away
+    offer = list(values)
+    offer[FEATURES.index("offered")] = 0.5
+    plain, offered = model.probabilities([("arms-deal", values), ("arms-deal", offer)])
+    assert plain < 0.5
+    assert offered == pytest.approx(0.731, abs=1e-3)
+    # With the cues alone sure at .7, the plain purchase is kept as well, at the same .73.
+    assert model.decide(model.scores([("arms-deal", values)]), sure=0.7) == [offered]
+
+
 def test_the_shipped_theme_model_moves_each_feature_s_way_only() -> None:
     """More strong cues never count against a theme, negation never for it (see
     bench/fit_themes.SIGNS); which theme is asked is free."""

@@ -54,7 +54,8 @@ def test_themes_cross_validated():
     from pipelines.topic import Classifier
 
     examples = fit_themes.Examples(fit_themes.load(), Classifier())
-    predicted = fit_themes.predictions(examples)
+    predicted, sures = fit_themes.predictions(examples)
+    assert set(sures) <= set(fit_themes.SURES)  # chosen inside each training fold
     relevance_set, story_sets, together = (
         fit_themes.report(examples, [predicted], sources) for sources in fit_themes.SOURCES
     )
