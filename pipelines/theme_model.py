@@ -95,8 +95,9 @@ class ThemeModel:
     `threshold`, or when the cues alone reach `sure`: a sentence that plainly states a
     theme keeps it, even in an article whose words are about something else or in a
     language the word model hardly knows. The cues alone need only reach `threshold` for
-    a theme whose text states an offer (a strong cue hedged as an intent: "interested in
-    buying more", `offered`): the taxonomy counts an offer as arms-deal, even in a
+    a theme whose text states an offer: a cue sentence hedged as an intent (`offered`,
+    "interested in buying") and a strong cue ("more units"), as in "India is interested
+    in buying more S-400 units". The taxonomy counts an offer as arms-deal, even in a
     ministers' meeting whose words lean elsewhere."""
 
     def __init__(self, data: dict):
