@@ -519,6 +519,9 @@ def test_common_words_are_only_weak(lexicon, text, theme):
         ("объём поставок вырос", "delivery", False),
         ("объём сделок с Индией", "arms-deal", False),
         ("план закупок Минобороны Индии", "arms-deal", False),
+        # Tamil "inducted" (Su-30MKI at Thanjavur), as Hindi "शामिल किया"
+        ("சுகோய் போர் விமானம் சேர்க்கப்பட்டுள்ளது", "delivery", False),
+        ("போர்விமானங்கள் இணைக்கப்பட்டுள்ளன", "delivery", False),
     ],
 )
 def test_cues_found_missing_in_the_dev_texts(lexicon, text, theme, strong):
