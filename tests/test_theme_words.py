@@ -79,15 +79,17 @@ def test_reports_in_two_scripts_give_the_word_model_the_same_terms() -> None:
     assert "Rajnath Singh" not in late
 
 
-def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> None:
+def words_or_strong_cues(theme: str) -> ThemeModel:
+    """A model of one theme whose trees follow the words' lean alone (found when it is
+    positive) and whose cues alone read the strong cues: sigmoid(2 * strong - 2)."""
     cues = {"mean": [0.0] * len(CUE_FEATURES), "scale": [1.0] * len(CUE_FEATURES),
             "weights": [2.0 if f == "strong" else 0.0 for f in CUE_FEATURES],
-            "intercepts": {"delivery": -2.0}}  # fmt: skip
-    model = ThemeModel(
+            "intercepts": {theme: -2.0}}  # fmt: skip
+    return ThemeModel(
         {
             "version": "t",
             "features": list(FEATURES),
-            "themes": ["delivery"],
+            "themes": [theme],
             "with_words": {"base": 0.0, "trees": [stump(FEATURES.index("words"), 0.0, -3.0, 3.0)]},
             "cues": cues,
             "threshold": 0.5,
@@ -95,6 +97,10 @@ def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> Non
             "words_digest": "",
         }
     )
+
+
+def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> None:
+    model = words_or_strong_cues("delivery")
     values = [0.0] * len(CUE_FEATURES)
     strong = CUE_FEATURES.index("strong")
     values[strong] = 2.0  # cues alone: sigmoid(2) = .88, sure
@@ -109,23 +115,10 @@ def test_cues_that_state_a_theme_plainly_keep_it_whatever_the_words_say() -> Non
 
 
 def test_an_offer_needs_its_cues_only_to_reach_the_threshold() -> None:
-    """ "Interested in buying more" (a strong cue, hedged as an intent: `offered`) is an
-    offer, which the taxonomy counts as arms-deal: the cues alone need not be sure."""
-    cues = {"mean": [0.0] * len(CUE_FEATURES), "scale": [1.0] * len(CUE_FEATURES),
-            "weights": [1.0 if f == "strong" else 0.0 for f in CUE_FEATURES],
-            "intercepts": {"arms-deal": -0.5}}  # fmt: skip
-    model = ThemeModel(
-        {
-            "version": "t",
-            "features": list(FEATURES),
-            "themes": ["arms-deal"],
-            "with_words": {"base": 0.0, "trees": [stump(FEATURES.index("words"), 0.0, -3.0, 3.0)]},
-            "cues": cues,
-            "threshold": 0.5,
-            "sure": 0.9,
-            "words_digest": "",
-        }
-    )
+    """ "Interested in buying more" (a cue sentence hedged as an intent, `offered`, and a
+    strong cue) is an offer, which the taxonomy counts as arms-deal: the cues alone need
+    not be sure."""
+    model = words_or_strong_cues("arms-deal")
     values = [0.0] * len(FEATURES)
     values[FEATURES.index("strong")] = 1.5  # cues alone: sigmoid(1) = .73, not sure
     values[FEATURES.index("words")] = -1.0  # the words lean away
