@@ -58,9 +58,10 @@ FOLDS = 5
 REPEATS = 5  # fold assignments the figures are pooled over (folds)
 THRESHOLD = 0.45
 # The cue probabilities tried for `sure` (the cues alone keep a theme, whatever the words
-# say; 1.0: never). Which one is chosen by an inner cross-validation on the training
-# documents of each fold (choose_sure), so the figures judge the choice as well.
-SURES = (0.55, 0.65, 0.75, 0.85, 0.95, 1.0)
+# say). Which one is chosen by an inner cross-validation on the training documents of each
+# fold (choose_sure), so the figures judge the choice as well.
+NEVER_SURE = 1.0  # the cues alone never keep a theme: the trees decide
+SURES = (0.55, 0.65, 0.75, 0.85, 0.95, NEVER_SURE)
 INNER_FOLDS = 3
 TREES = 100  # of the with-words part (bench/forest.py); 50 to 200 give .829 to .833
 REGULARISATION = 1.0  # as sklearn's C: the inverse strength of the L2 penalty (cues alone)
@@ -93,7 +94,7 @@ _NEUTRAL = ThemeModel(
     {
         "version": VERSION, "features": list(FEATURES), "themes": list(THEMES),
         "with_words": Forest.of(0.0, []).to_dict(), "cues": _neutral(len(CUE_FEATURES)),
-        "threshold": THRESHOLD, "sure": 1.0, "words_digest": "",
+        "threshold": THRESHOLD, "sure": NEVER_SURE, "words_digest": "",
     }
 )  # fmt: skip
 _NO_WORDS = ThemeWords({"themes": list(THEMES), "stems": {}})
@@ -297,7 +298,8 @@ def held_out(
     every theme with cues in the `test` documents."""
     docs = examples.docs
     words = fit_words(docs, train)
-    model = fit(examples, train, out_of_fold_leanings(docs, train), words.digest, sure=1.0)
+    # `sure` only decides, which `found` does with the value asked: the fit ignores it.
+    model = fit(examples, train, out_of_fold_leanings(docs, train), words.digest, NEVER_SURE)
     leanings = leanings_of(docs, test, words)
     asked = [(i, theme, [*values, leanings[i][theme]])
              for i in test for theme, values in examples.features[i].items()]  # fmt: skip
